@@ -1,0 +1,59 @@
+import { listEventsFor } from '../../store/events.js';
+import { getJobByName } from '../../store/jobs.js';
+import { getPodByName, listPodsForJob } from '../../store/pods.js';
+import { getJobStatus } from '../../store/status.js';
+import { parseCommand } from '../args.js';
+import type { Io } from '../main.js';
+import { describeJob } from '../print/describe-job.js';
+import { describePod } from '../print/describe-pod.js';
+import { notFound, parseResourceArgs } from '../resources.js';
+import { openStateReadOnly, stateDirFrom } from '../state.js';
+import { usageError } from '../usage.js';
+
+const HELP = `Show details of a job or pod, with its events.
+
+Usage:
+  gitjobs describe (jobs|pods) NAME... | gitjobs describe TYPE/NAME
+Options:
+  -n, --namespace NS   namespace (default "default")
+      --state DIR      state folder (default $GITJOBS_STATE or ./state)
+`;
+
+export async function describeCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommand('describe', argv, {
+    namespace: { type: 'string', short: 'n' },
+    state: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.out(HELP);
+    return 0;
+  }
+  const { resource, names } = parseResourceArgs(positionals, 'describe');
+  if (names.length === 0) throw usageError(`describe needs a name: gitjobs describe ${resource} NAME`, 'describe');
+  const namespace = (values.namespace as string | undefined) ?? 'default';
+  const db = openStateReadOnly(stateDirFrom(values.state as string | undefined));
+  const now = Date.now();
+  try {
+    const out: string[] = [];
+    for (const name of names) {
+      if (resource === 'jobs') {
+        const job = getJobByName(db, namespace, name);
+        if (job === undefined) throw notFound('jobs', name);
+        const events = listEventsFor(db, { kind: 'Job', namespace, name, uid: job.uid });
+        out.push(describeJob({ job, status: getJobStatus(db, job.uid), pods: listPodsForJob(db, job.uid), events, origin: job.origin }, now));
+      } else if (resource === 'pods') {
+        const pod = getPodByName(db, namespace, name);
+        if (pod === undefined) throw notFound('pods', name);
+        const events = listEventsFor(db, { kind: 'Pod', namespace, name, uid: pod.uid });
+        out.push(describePod({ pod, events }, now));
+      } else {
+        throw usageError(`describe supports jobs and pods, not ${resource}`, 'describe');
+      }
+    }
+    io.out(out.join('\n\n'));
+    return 0;
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,170 @@
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import type { Pod } from '../../api/types.js';
+import { containerLogPath } from '../../executor/paths.js';
+import type { Db } from '../../store/db.js';
+import { getJobByName } from '../../store/jobs.js';
+import { getPod, getPodByName, listPodsOfRun } from '../../store/pods.js';
+import { parseCommand } from '../args.js';
+import type { Io } from '../main.js';
+import { notFound, resolveResource } from '../resources.js';
+import { openStateReadOnly, stateDirFrom } from '../state.js';
+import { usageError } from '../usage.js';
+import { GitjobsError } from '../../errors.js';
+
+const HELP = `Print the logs for a container in a pod or job.
+
+Usage:
+  gitjobs logs POD [-c CONTAINER] | gitjobs logs job/NAME | gitjobs logs pod/NAME
+Options:
+  -c, --container NAME   container (default: the first, as kubectl)
+      --all-containers   every container of the pod
+  -p, --previous         the previous run of a restarted container
+  -f, --follow           stream the log until the pod ends
+      --tail N           only the last N lines
+      --prefix           prefix each line with [pod/NAME/CONTAINER]
+  -n, --namespace NS     namespace (default "default")
+      --state DIR        state folder (default $GITJOBS_STATE or ./state)
+`;
+
+export async function logsCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommand('logs', argv, {
+    container: { type: 'string', short: 'c' },
+    'all-containers': { type: 'boolean' },
+    previous: { type: 'boolean', short: 'p' },
+    follow: { type: 'boolean', short: 'f' },
+    tail: { type: 'string' },
+    prefix: { type: 'boolean' },
+    namespace: { type: 'string', short: 'n' },
+    state: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.out(HELP);
+    return 0;
+  }
+  if (positionals.length === 0) throw usageError('expected POD or TYPE/NAME', 'logs');
+  if (positionals.length > 2) throw usageError('expected POD [CONTAINER]', 'logs');
+  const namespace = (values.namespace as string | undefined) ?? 'default';
+  const tail = values.tail === undefined ? -1 : Number(values.tail);
+  if (!Number.isInteger(tail) || tail < -1) throw usageError(`invalid --tail value "${String(values.tail)}"`, 'logs');
+  const stateDir = stateDirFrom(values.state as string | undefined);
+  const db = openStateReadOnly(stateDir);
+  try {
+    const pods = resolvePods(db, positionals[0]!, namespace, io);
+    let containerFlag = (values.container as string | undefined) ?? positionals[1];
+    for (const pod of pods) {
+      const names = pod.spec.containers.map((c) => c.name);
+      let containers: string[];
+      if (values['all-containers'] === true) containers = names;
+      else if (containerFlag !== undefined) {
+        if (!names.includes(containerFlag)) {
+          throw new GitjobsError('NotFound', `error: container ${containerFlag} is not valid for pod ${pod.name}`);
+        }
+        containers = [containerFlag];
+      } else {
+        if (names.length > 1) io.err(`Defaulted container "${names[0]}" out of: ${names.join(', ')}\n`);
+        containers = [names[0]!];
+      }
+      for (const c of containers) {
+        const status = pod.status.containerStatuses.find((s) => s.name === c);
+        const restarts = status?.restartCount ?? 0;
+        const attempt = values.previous === true ? restarts - 1 : restarts;
+        if (attempt < 0) {
+          throw new GitjobsError('NotFound', `Error from server (BadRequest): previous terminated container "${c}" in pod "${pod.name}" not found`);
+        }
+        const path = containerLogPath(stateDir, pod.namespace, pod.name, pod.uid, c, attempt);
+        const prefix = values.prefix === true ? `[pod/${pod.name}/${c}] ` : '';
+        if (values.follow === true && values.previous !== true) await follow(db, pod.uid, path, prefix, tail, io);
+        else io.out(withPrefix(lastLines(readAll(path), tail), prefix));
+      }
+      containerFlag = (values.container as string | undefined) ?? positionals[1];
+    }
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+function resolvePods(db: Db, ref: string, namespace: string, io: Io): Pod[] {
+  const slash = ref.indexOf('/');
+  if (slash === -1) {
+    return [getPodByName(db, namespace, ref) ?? raise(notFound('pods', ref))];
+  }
+  const resource = resolveResource(ref.slice(0, slash));
+  const name = ref.slice(slash + 1);
+  if (resource === 'pods') return [getPodByName(db, namespace, name) ?? raise(notFound('pods', name))];
+  if (resource !== 'jobs') throw usageError(`cannot get logs of ${resource}`, 'logs');
+  const job = getJobByName(db, namespace, name) ?? raise(notFound('jobs', name));
+  const pods = listPodsOfRun(db, job.uid);
+  if (pods.length === 0) throw new GitjobsError('NotFound', `error: timed out waiting for the condition: job/${name} has no pods yet`);
+  if (pods.length > 1) io.err(`Found ${pods.length} pods, using pod/${pods[0]!.name}\n`);
+  return [pods[0]!];
+}
+
+function readAll(path: string): string {
+  try {
+    const size = statSync(path).size;
+    const fd = openSync(path, 'r');
+    try {
+      const buf = Buffer.alloc(size);
+      readSync(fd, buf, 0, size, 0);
+      return buf.toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return '';
+  }
+}
+
+function lastLines(text: string, n: number): string {
+  if (n < 0) return text;
+  if (n === 0) return '';
+  const lines = text.split('\n');
+  const trailing = lines[lines.length - 1] === '';
+  if (trailing) lines.pop();
+  return lines.slice(-n).join('\n') + (trailing || lines.length > 0 ? '\n' : '');
+}
+
+function withPrefix(text: string, prefix: string): string {
+  if (prefix === '' || text === '') return text;
+  return text
+    .split('\n')
+    .map((l, i, all) => (i === all.length - 1 && l === '' ? l : prefix + l))
+    .join('\n');
+}
+
+/** Streams a log file until the pod has ended and the file has been read to its end. */
+async function follow(db: Db, podUid: string, path: string, prefix: string, tail: number, io: Io): Promise<void> {
+  let offset = 0;
+  const initial = readAll(path);
+  io.out(withPrefix(lastLines(initial, tail), prefix));
+  offset = Buffer.byteLength(initial);
+  for (;;) {
+    const pod = getPod(db, podUid);
+    const ended = pod === undefined || pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed';
+    let size = 0;
+    try {
+      size = statSync(path).size;
+    } catch {
+      size = 0;
+    }
+    if (size > offset) {
+      const fd = openSync(path, 'r');
+      try {
+        const buf = Buffer.alloc(size - offset);
+        readSync(fd, buf, 0, buf.length, offset);
+        offset = size;
+        io.out(withPrefix(buf.toString('utf8'), prefix));
+      } finally {
+        closeSync(fd);
+      }
+    }
+    if (ended && size <= offset) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function raise(err: GitjobsError): never {
+  throw err;
+}

@@ -1,0 +1,36 @@
+// `kubectl get events`: LAST SEEN TYPE REASON OBJECT MESSAGE.
+
+import type { KubeEvent } from '../../api/types.js';
+import { age } from './duration.js';
+import { eventName } from './objects.js';
+import { printTable, type Column, type TableOptions } from './table.js';
+
+/** `job/pi`, `pod/pi-x7k2p`: the lower-cased kind and the name. */
+export function eventObjectColumn(e: KubeEvent): string {
+  const kind = e.involvedObject.kind.toLowerCase();
+  return e.involvedObject.name === '' ? kind : `${kind}/${e.involvedObject.name}`;
+}
+
+/** Oldest first by last occurrence, the order `kubectl events` and `describe` use. */
+export function sortEvents(events: KubeEvent[]): KubeEvent[] {
+  return events
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => a.e.lastTimestamp - b.e.lastTimestamp || a.i - b.i)
+    .map((x) => x.e);
+}
+
+export function printEventsTable(events: KubeEvent[], now: number, opts: TableOptions = {}): string {
+  const columns: Column<KubeEvent>[] = [
+    { header: 'LAST SEEN', cell: (e) => age(e.lastTimestamp === 0 ? e.firstTimestamp : e.lastTimestamp, now) },
+    { header: 'TYPE', cell: (e) => e.type },
+    { header: 'REASON', cell: (e) => e.reason },
+    { header: 'OBJECT', cell: eventObjectColumn },
+    { header: 'SUBOBJECT', wide: true, cell: () => '' },
+    { header: 'SOURCE', wide: true, cell: (e) => e.source },
+    { header: 'MESSAGE', cell: (e) => e.message.trim() },
+    { header: 'FIRST SEEN', wide: true, cell: (e) => age(e.firstTimestamp, now) },
+    { header: 'COUNT', wide: true, cell: (e) => String(e.count) },
+    { header: 'NAME', wide: true, cell: eventName },
+  ];
+  return printTable(columns, sortEvents(events), { ...opts, namespaceOf: (e) => e.involvedObject.namespace });
+}

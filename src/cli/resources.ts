@@ -1,0 +1,63 @@
+import { GitjobsError } from '../errors.js';
+import { usageError } from './usage.js';
+
+export type Resource = 'jobs' | 'pods' | 'events' | 'sources';
+
+const ALIASES: Record<string, Resource> = {
+  job: 'jobs',
+  jobs: 'jobs',
+  'job.batch': 'jobs',
+  'jobs.batch': 'jobs',
+  'job.v1.batch': 'jobs',
+  'jobs.v1.batch': 'jobs',
+  po: 'pods',
+  pod: 'pods',
+  pods: 'pods',
+  ev: 'events',
+  event: 'events',
+  events: 'events',
+  source: 'sources',
+  sources: 'sources',
+};
+
+/** kubectl's qualified names, used in NotFound errors and `-o name`. */
+export const QUALIFIED: Record<Resource, string> = { jobs: 'jobs.batch', pods: 'pods', events: 'events', sources: 'sources' };
+
+export function resolveResource(word: string): Resource {
+  const r = ALIASES[word.toLowerCase()];
+  if (r === undefined) {
+    throw new GitjobsError('Usage', `error: the server doesn't have a resource type "${word}"`);
+  }
+  return r;
+}
+
+export interface ResourceArgs {
+  resource: Resource;
+  names: string[];
+}
+
+/** Accepts `jobs a b`, `job/a`, and `jobs/a pods/b` of one kind, as kubectl does. */
+export function parseResourceArgs(positionals: string[], command: string): ResourceArgs {
+  const [first, ...rest] = positionals;
+  if (first === undefined) {
+    throw usageError(`You must specify the type of resource to ${command}. Use "gitjobs ${command} jobs", "pods", or "events"`, command);
+  }
+  if (first.includes('/')) {
+    let resource: Resource | undefined;
+    const names: string[] = [];
+    for (const p of positionals) {
+      const slash = p.indexOf('/');
+      if (slash === -1) throw usageError(`there is no need to specify a resource type as a separate argument when passing arguments in resource/name form`, command);
+      const r = resolveResource(p.slice(0, slash));
+      if (resource !== undefined && r !== resource) throw usageError('mixing resource kinds in one command is not supported', command);
+      resource = r;
+      names.push(p.slice(slash + 1));
+    }
+    return { resource: resource!, names };
+  }
+  return { resource: resolveResource(first), names: rest };
+}
+
+export function notFound(resource: Resource, name: string): GitjobsError {
+  return new GitjobsError('NotFound', `Error from server (NotFound): ${QUALIFIED[resource]} "${name}" not found`);
+}

@@ -1,0 +1,29 @@
+import { GitjobsError } from '../errors.js';
+
+export const ROOT_HELP = `gitjobs runs Kubernetes batch/v1 Jobs as local processes, from a folder or Git repository of manifests.
+
+Basic Commands:
+  get           Display one or many resources (jobs, pods, events, sources)
+  describe      Show details of a job or pod
+  logs          Print the logs for a container in a pod or job
+
+Daemon:
+  daemon        Watch a folder of Job manifests and run them
+
+Manifests:
+  validate      Check Job manifests as the API server would (file:line:col: field: message)
+
+Other Commands:
+  version       Print the version
+
+Usage:
+  gitjobs [flags] [options]
+
+Use "gitjobs <command> --help" for more information about a given command.
+State: --state DIR or GITJOBS_STATE (default ./state).
+`;
+
+export function usageError(message: string, command?: string): GitjobsError {
+  const hint = command ? `See 'gitjobs ${command} --help' for usage.` : `See 'gitjobs --help' for usage.`;
+  return new GitjobsError('Usage', `error: ${message}\n${hint}`);
+}

@@ -1,0 +1,163 @@
+import { mkdirSync } from 'node:fs';
+import type { Server, Socket } from 'node:net';
+import { join, resolve } from 'node:path';
+import { JobController } from '../controller/controller.js';
+import { Kubelet } from '../executor/kubelet.js';
+import { DirSource } from '../source/dir.js';
+import { openDb, STATE_DB_FILE, type Db } from '../store/db.js';
+import { getJob } from '../store/jobs.js';
+import { syncSource } from '../sync/syncer.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { acquireDaemonSocket } from './lock.js';
+
+export const DAEMON_SOCKET = 'daemon.sock';
+
+export interface DaemonOptions {
+  jobsDir: string;
+  stateDir: string;
+  podBackoffBaseMs: number;
+  logger: Logger;
+  clock?: Clock;
+  /** On stop, kill running pods instead of leaving them to a later daemon. */
+  stopPodsOnExit?: boolean;
+  resyncIntervalMs?: number;
+}
+
+export interface Daemon {
+  readonly db: Db;
+  stop(): Promise<void>;
+}
+
+/** The composition root: one place where the real parts are chosen and wired. */
+export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
+  const clock = o.clock ?? systemClock;
+  const stateDir = resolve(o.stateDir);
+  const jobsDir = resolve(o.jobsDir);
+  mkdirSync(stateDir, { recursive: true });
+  const sourceName = jobsDir;
+  let source: DirSource | undefined;
+
+  const server: Server = await acquireDaemonSocket(join(stateDir, DAEMON_SOCKET), (s) => serveControl(s));
+  let db: Db;
+  try {
+    db = openDb(join(stateDir, STATE_DB_FILE));
+  } catch (err) {
+    server.close();
+    throw err;
+  }
+
+  const kubelet = new Kubelet({
+    db,
+    stateDir,
+    clock,
+    logger: o.logger,
+    containerBackoffBaseMs: o.podBackoffBaseMs,
+    context: (pod) => {
+      const job = pod.owner ? getJob(db, pod.owner.uid) : undefined;
+      const env: Record<string, string> = {
+        PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+        HOME: process.env.HOME ?? '/',
+        HOSTNAME: pod.spec.hostname ?? pod.name,
+      };
+      if (job) {
+        env.GITJOBS_SOURCE = job.origin.source;
+        if (job.origin.path) env.GITJOBS_MANIFEST = job.origin.path;
+        if (job.origin.revision) env.GITJOBS_REVISION = job.origin.revision;
+      }
+      return { cwd: jobsDir, env };
+    },
+    onPodChange: (pod) => {
+      if (pod.owner) controller.enqueue(pod.owner.uid);
+    },
+  });
+
+  const controller = new JobController({
+    db,
+    clock,
+    logger: o.logger,
+    runtime: kubelet,
+    reconcile: {
+      podBackoffBaseMs: o.podBackoffBaseMs,
+      podBackoffMaxMs: o.podBackoffBaseMs * 60,
+      maxPodCreateDeletePerSync: 500,
+    },
+    // A replaced Job's successor is created once the old run is gone.
+    onJobRemoved: () => void source?.scan(),
+  });
+
+  const reportedIssues = new Set<string>();
+  source = new DirSource({
+    dir: jobsDir,
+    logger: o.logger,
+    onSnapshot: (snap) => {
+      const result = syncSource(
+        db,
+        { name: sourceName, kind: 'dir', url: jobsDir, revision: snap.revision, manifests: snap.manifests, heldBack: snap.heldBack },
+        clock.now(),
+        o.logger,
+        reportedIssues,
+      );
+      for (const uid of result.changed) controller.enqueue(uid);
+    },
+  });
+
+  function serveControl(s: Socket): void {
+    let buf = '';
+    s.setEncoding('utf8');
+    s.on('data', (chunk: string) => {
+      buf += chunk;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) !== -1) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        void handleRequest(line).then((reply) => s.write(JSON.stringify(reply) + '\n'));
+      }
+    });
+    s.on('error', () => s.destroy());
+  }
+
+  async function handleRequest(line: string): Promise<Record<string, unknown>> {
+    let req: { op?: string };
+    try {
+      req = JSON.parse(line) as { op?: string };
+    } catch {
+      return { ok: false, error: 'malformed request' };
+    }
+    switch (req.op) {
+      case 'ping':
+        return { ok: true, pid: process.pid };
+      case 'sync':
+        await source?.scan();
+        return { ok: true };
+      default:
+        return { ok: false, error: `unknown operation ${JSON.stringify(req.op)}` };
+    }
+  }
+
+  o.logger.info('daemon starting', { jobs: jobsDir, state: stateDir, pid: process.pid });
+  kubelet.recover();
+  await source.start();
+  controller.resyncAll();
+  const resync = setInterval(() => controller.resyncAll(), o.resyncIntervalMs ?? 30_000);
+  resync.unref();
+  o.logger.info('daemon ready', { jobs: jobsDir });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    db,
+    stop(): Promise<void> {
+      stopping ??= (async () => {
+        o.logger.info('daemon stopping', { stopPods: o.stopPodsOnExit ?? false });
+        clearInterval(resync);
+        await source?.stop();
+        controller.queue.shutdown();
+        kubelet.shutdown(o.stopPodsOnExit ?? false);
+        db.close();
+        await new Promise<void>((r) => server.close(() => r()));
+        o.logger.info('daemon stopped');
+      })();
+      return stopping;
+    },
+  };
+}

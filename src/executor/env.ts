@@ -1,0 +1,125 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
+import type { Container, Pod } from '../api/types.js';
+
+/**
+ * Kubernetes' `$(VAR)` expansion: a reference resolves against the variables
+ * defined so far; `$$(VAR)` is an escaped literal; an unresolved reference is
+ * left as written.
+ */
+export function expandVars(input: string, lookup: (name: string) => string | undefined): string {
+  let out = '';
+  for (let i = 0; i < input.length; i++) {
+    const ch = input[i];
+    if (ch !== '$' || i + 1 >= input.length) {
+      out += ch;
+      continue;
+    }
+    const next = input[i + 1];
+    if (next === '$') {
+      out += '$';
+      i++;
+      continue;
+    }
+    if (next === '(') {
+      const close = input.indexOf(')', i + 2);
+      if (close !== -1) {
+        const name = input.slice(i + 2, close);
+        const value = lookup(name);
+        out += value ?? `$(${name})`;
+        i = close;
+        continue;
+      }
+    }
+    out += ch;
+  }
+  return out;
+}
+
+export interface ContainerEnvInput {
+  pod: Pod;
+  container: Container;
+  /** Variables every pod gets before its own (PATH, HOME, HOSTNAME, GITJOBS_*). */
+  base: Record<string, string>;
+}
+
+/** The environment a container's process starts with; nothing of the daemon's leaks in unless listed in base. */
+export function containerEnv({ pod, container, base }: ContainerEnvInput): Record<string, string> {
+  const env: Record<string, string> = { ...base };
+  const defined = new Map<string, string>();
+  for (const v of container.env) {
+    let value: string | undefined;
+    if (v.value !== undefined) {
+      value = expandVars(v.value, (n) => defined.get(n));
+    } else if (v.valueFrom?.fieldRef !== undefined) {
+      value = resolveFieldRef(pod, v.valueFrom.fieldRef.fieldPath);
+    } else {
+      value = '';
+    }
+    if (value === undefined) value = '';
+    defined.set(v.name, value);
+    env[v.name] = value;
+  }
+  return env;
+}
+
+function resolveFieldRef(pod: Pod, path: string): string | undefined {
+  switch (path) {
+    case 'metadata.name':
+      return pod.name;
+    case 'metadata.namespace':
+      return pod.namespace;
+    case 'metadata.uid':
+      return pod.uid;
+    case 'spec.hostname':
+      return pod.spec.hostname ?? pod.name;
+  }
+  const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
+  if (m) return (m[1] === 'labels' ? pod.labels : pod.annotations)[m[2]!];
+  return undefined;
+}
+
+/** command + args with `$(VAR)` expanded against the container's own variables. */
+export function containerArgv(container: Container, env: Record<string, string>): string[] {
+  const lookup = (n: string): string | undefined => env[n];
+  return [...container.command, ...container.args].map((a) => expandVars(a, lookup));
+}
+
+const resolved = new Map<string, string | null>();
+
+/**
+ * Finds the executable as execvp would. A missing one fails the container at
+ * start, as a runtime reports it, instead of reaching the shell wrapper.
+ */
+export function resolveExecutable(cmd: string, pathVar: string, cwd: string): string | null {
+  const key = `${cmd}\0${pathVar}\0${cmd.includes('/') ? cwd : ''}`;
+  const hit = resolved.get(key);
+  if (hit !== undefined) return hit;
+  let found: string | null = null;
+  if (cmd.includes('/')) {
+    const full = isAbsolute(cmd) ? cmd : join(cwd, cmd);
+    found = isExecutableFile(full) ? full : null;
+  } else {
+    for (const dir of pathVar.split(delimiter)) {
+      if (dir === '') continue;
+      const full = join(dir, cmd);
+      if (isExecutableFile(full)) {
+        found = full;
+        break;
+      }
+    }
+  }
+  // Only successes are cached: a script created later must be found then.
+  if (found !== null) resolved.set(key, found);
+  return found;
+}
+
+function isExecutableFile(p: string): boolean {
+  try {
+    if (!statSync(p).isFile()) return false;
+    accessSync(p, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}

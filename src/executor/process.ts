@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const WRAPPER_PATH = fileURLToPath(new URL('../../src/executor/pod-wrapper.sh', import.meta.url));
+
+export interface SpawnedContainer {
+  pid: number;
+  /** Kernel start time of the supervisor (clock ticks since boot): with the pid, its identity. */
+  startTime: number | undefined;
+  exited: Promise<void>;
+}
+
+/**
+ * Starts the supervisor for one container run. Stdio goes to the log file, never
+ * through a pipe to us, so the workload keeps running and logging if we die.
+ */
+export function spawnContainer(opts: {
+  runDir: string;
+  logPath: string;
+  argv: string[];
+  env: Record<string, string>;
+  cwd: string;
+}): SpawnedContainer {
+  const fd = openSync(opts.logPath, 'a');
+  try {
+    const child = spawn('/bin/sh', [WRAPPER_PATH, opts.runDir, ...opts.argv], {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      env: opts.env,
+      cwd: opts.cwd,
+    });
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.once('error', () => resolve());
+    });
+    child.unref();
+    const pid = child.pid;
+    if (pid === undefined) throw new Error('spawn returned no pid');
+    return { pid, startTime: procStartTime(pid), exited };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Field 22 of /proc/PID/stat; undefined when the process is gone. */
+export function procStartTime(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may contain spaces and parentheses: split after the last ')'.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const v = Number(rest[19]);
+    return Number.isFinite(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True if the process with this pid is the one we started (guards against pid reuse) and not a zombie. */
+export function isSameProcessAlive(pid: number, startTime: number | undefined): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (rest[0] === 'Z' || rest[0] === 'X') return false;
+    return startTime === undefined || Number(rest[19]) === startTime;
+  } catch {
+    return false;
+  }
+}
+
+/** Signals a whole process group; false if it no longer exists. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function groupAlive(pgid: number): boolean {
+  return signalGroup(pgid, 0 as unknown as NodeJS.Signals);
+}

@@ -1,0 +1,106 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { compareIssues, type ManifestIssue } from './issues.js';
+import { MAX_FILE_BYTES } from './limits.js';
+import { parseDocuments, rejectDuplicates, type ManifestResult } from './parse.js';
+
+const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+
+export interface LoadOptions {
+  /** File names in results are relative to this folder; default: the working directory. */
+  root?: string;
+}
+
+export interface LoadResult extends ManifestResult {
+  /** Every manifest file read, as reported. */
+  files: string[];
+}
+
+/** `loadManifestFiles` without the list of files. */
+export async function loadManifests(paths: string[], opts: LoadOptions = {}): Promise<ManifestResult> {
+  const { jobs, issues } = await loadManifestFiles(paths, opts);
+  return { jobs, issues };
+}
+
+/**
+ * Reads manifests from files and folders (recursively: `.yaml`, `.yml` and
+ * `.json`; hidden entries such as `.git` are skipped). Symbolic links met
+ * while walking a folder are not followed, so a repository cannot point
+ * gitjobs at files outside it. A Job defined twice across all of them is an
+ * issue, not a last-one-wins.
+ */
+export async function loadManifestFiles(paths: string[], opts: LoadOptions = {}): Promise<LoadResult> {
+  const base = path.resolve(opts.root ?? process.cwd());
+  const display = (abs: string): string => {
+    const rel = path.relative(base, abs);
+    return (rel === '' ? '.' : rel).split(path.sep).join('/');
+  };
+  const files: string[] = [];
+  const issues: ManifestIssue[] = [];
+  const fail = (file: string, message: string): void => {
+    issues.push({ code: 'ReadError', severity: 'error', file, line: 1, column: 1, document: 0, field: '', message });
+  };
+
+  for (const p of paths) {
+    const abs = path.resolve(base, p);
+    try {
+      const st = await stat(abs);
+      if (st.isDirectory()) files.push(...(await walk(abs)));
+      else files.push(abs);
+    } catch (err) {
+      fail(display(abs), describe(err));
+    }
+  }
+
+  const unique = [...new Set(files)];
+  const jobs: ManifestResult['jobs'] = [];
+  for (const abs of unique) {
+    const file = display(abs);
+    try {
+      const st = await stat(abs);
+      if (st.size > MAX_FILE_BYTES) {
+        issues.push({
+          code: 'FileTooLarge',
+          severity: 'error',
+          file,
+          line: 1,
+          column: 1,
+          document: 0,
+          field: '',
+          message: `file is ${st.size} bytes; manifests may be at most ${MAX_FILE_BYTES} bytes`,
+        });
+        continue;
+      }
+      const parsed = parseDocuments(await readFile(abs, 'utf8'), file);
+      jobs.push(...parsed.jobs);
+      issues.push(...parsed.issues);
+    } catch (err) {
+      fail(file, describe(err));
+    }
+  }
+  const result = rejectDuplicates({ jobs, issues });
+  result.issues.sort(compareIssues);
+  return { ...result, files: unique.map(display) };
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    const full = path.join(dir, e.name);
+    // Dirent types come from lstat: a symlink is neither a file nor a directory here.
+    if (e.isDirectory()) out.push(...(await walk(full)));
+    else if (e.isFile() && EXTENSIONS.has(path.extname(e.name).toLowerCase())) out.push(full);
+  }
+  return out;
+}
+
+function describe(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,66 @@
+import {
+  CONTROLLER_UID_LABEL,
+  JOB_NAME_LABEL,
+  LEGACY_CONTROLLER_UID_LABEL,
+  LEGACY_JOB_NAME_LABEL,
+  type JobSpec,
+  type LabelSelector,
+  type Labels,
+} from '../api/types.js';
+
+export const UID_LABELS = [LEGACY_CONTROLLER_UID_LABEL, CONTROLLER_UID_LABEL] as const;
+export const NAME_LABELS = [LEGACY_JOB_NAME_LABEL, JOB_NAME_LABEL] as const;
+
+/** `metav1.LabelSelectorAsSelector(s).Matches(labels)`. */
+export function selectorMatches(s: LabelSelector, labels: Labels): boolean {
+  for (const [k, v] of Object.entries(s.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const e of s.matchExpressions ?? []) {
+    const has = Object.hasOwn(labels, e.key);
+    const value = labels[e.key];
+    const inValues = has && value !== undefined && (e.values ?? []).includes(value);
+    const ok =
+      e.operator === 'In' ? inValues : e.operator === 'NotIn' ? !inValues : e.operator === 'Exists' ? has : !has;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+export function selectorIsEmpty(s: LabelSelector): boolean {
+  return Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0;
+}
+
+export interface MaterializedJob {
+  labels: Labels;
+  spec: JobSpec;
+}
+
+/**
+ * What the API server does on create (`generateSelector` and the label
+ * defaulting of `SetDefaults_Job`): the pods get `job-name` and
+ * `controller-uid` labels, old and `batch.kubernetes.io/` spellings, the
+ * selector picks the uid label, and a Job without labels of its own takes
+ * its template's.
+ */
+export function materializeJob(job: { name: string; labels: Labels; spec: JobSpec }, uid: string): MaterializedJob {
+  const templateLabels: Labels = { ...job.spec.template.metadata.labels };
+  let selector = job.spec.selector;
+  if (!job.spec.manualSelector) {
+    const generated: Labels = {
+      [LEGACY_CONTROLLER_UID_LABEL]: uid,
+      [CONTROLLER_UID_LABEL]: uid,
+      [LEGACY_JOB_NAME_LABEL]: job.name,
+      [JOB_NAME_LABEL]: job.name,
+    };
+    for (const [k, v] of Object.entries(generated)) if (!Object.hasOwn(templateLabels, k)) templateLabels[k] = v;
+    const matchLabels = { ...(selector?.matchLabels ?? {}) };
+    if (!Object.hasOwn(matchLabels, CONTROLLER_UID_LABEL)) matchLabels[CONTROLLER_UID_LABEL] = uid;
+    selector = { ...(selector ?? {}), matchLabels };
+  }
+  const spec: JobSpec = {
+    ...job.spec,
+    template: { ...job.spec.template, metadata: { ...job.spec.template.metadata, labels: templateLabels } },
+  };
+  if (selector !== undefined) spec.selector = selector;
+  const labels = Object.keys(job.labels).length === 0 ? { ...templateLabels } : { ...job.labels };
+  return { labels, spec };
+}

@@ -1,0 +1,131 @@
+import type { Container, EnvVar, PodSpec } from '../api/types.js';
+import { duplicate, forbidden, invalid, nonNegative, notSupported, required } from './messages.js';
+import { dns1123Label, envVarName } from './names.js';
+import type { FieldPath } from './path.js';
+import type { Reporter } from './reporter.js';
+
+const ENV_FIELD_PATHS = [
+  'metadata.name',
+  'metadata.namespace',
+  'metadata.uid',
+  'spec.nodeName',
+  'spec.serviceAccountName',
+  'status.hostIP',
+  'status.hostIPs',
+  'status.podIP',
+  'status.podIPs',
+];
+const ENV_RESOURCES = ['limits.cpu', 'limits.ephemeral-storage', 'limits.memory', 'requests.cpu', 'requests.ephemeral-storage', 'requests.memory'];
+const INT32_MAX = 2147483647;
+
+/** `ValidatePodTemplateSpec`, for what a host process can honour. `path` is `spec.template.spec`. */
+export function validatePodSpec(spec: PodSpec, path: FieldPath, r: Reporter): void {
+  if (spec.containers.length === 0) r.error('FieldRequired', path.child('containers'), required());
+
+  const volumeNames = new Set<string>();
+  (spec.volumes ?? []).forEach((v, i) => {
+    const p = path.child('volumes').index(i);
+    validateDNSLabel(v.name, p.child('name'), r);
+    if (volumeNames.has(v.name)) r.error('FieldDuplicate', p.child('name'), duplicate(v.name));
+    volumeNames.add(v.name);
+    if (v.emptyDir === undefined) r.error('FieldRequired', p, required('must specify a volume type'));
+  });
+
+  const names = new Set<string>();
+  const check = (c: Container, p: FieldPath, init: boolean): void => {
+    validateContainer(c, p, init, volumeNames, r);
+    if (c.name !== '' && names.has(c.name)) r.error('FieldDuplicate', p.child('name'), duplicate(c.name));
+    names.add(c.name);
+  };
+  spec.initContainers.forEach((c, i) => check(c, path.child('initContainers').index(i), true));
+  spec.containers.forEach((c, i) => check(c, path.child('containers').index(i), false));
+
+  if (spec.terminationGracePeriodSeconds < 0) {
+    r.error('FieldInvalid', path.child('terminationGracePeriodSeconds'), nonNegative(spec.terminationGracePeriodSeconds));
+  }
+  const ads = spec.activeDeadlineSeconds;
+  if (ads !== undefined && (ads < 1 || ads > INT32_MAX)) {
+    r.error('FieldInvalid', path.child('activeDeadlineSeconds'), invalid(ads, `must be between 1 and ${INT32_MAX}, inclusive`));
+  }
+  if (spec.hostname !== undefined) validateDNSLabel(spec.hostname, path.child('hostname'), r);
+  if (spec.subdomain !== undefined) validateDNSLabel(spec.subdomain, path.child('subdomain'), r);
+}
+
+function validateDNSLabel(value: string, path: FieldPath, r: Reporter): void {
+  if (value === '') {
+    r.error('FieldRequired', path, required());
+    return;
+  }
+  for (const m of dns1123Label(value)) r.error('FieldInvalid', path, invalid(value, m));
+}
+
+function validateContainer(c: Container, path: FieldPath, init: boolean, volumes: Set<string>, r: Reporter): void {
+  validateDNSLabel(c.name, path.child('name'), r);
+  if (c.image === undefined || c.image.trim() === '') {
+    r.warn(
+      'FieldRequired',
+      path.child('image'),
+      required('Kubernetes requires an image; gitjobs only records it, so set one to keep the manifest portable'),
+    );
+  }
+  if (c.command.length === 0) {
+    r.error(
+      'FieldRequired',
+      path.child('command'),
+      required("pods are host processes, so an image's entrypoint cannot be run; set command to the program to execute"),
+    );
+  }
+  if (init) {
+    if (c.restartPolicy !== undefined && c.restartPolicy !== 'Always') {
+      r.error('FieldInvalid', path.child('restartPolicy'), notSupported(c.restartPolicy, ['Always']));
+    }
+  } else if (c.restartPolicy !== undefined) {
+    r.error('FieldForbidden', path.child('restartPolicy'), forbidden('may not be set for non-init containers'));
+  }
+  c.env.forEach((e, i) => validateEnvVar(e, path.child('env').index(i), r));
+  (c.volumeMounts ?? []).forEach((m, i) => {
+    const p = path.child('volumeMounts').index(i);
+    if (m.name === undefined || m.name === '') r.error('FieldRequired', p.child('name'), required());
+    else if (!volumes.has(m.name)) r.error('FieldNotFound', p.child('name'), `Not found: ${JSON.stringify(m.name)}`);
+    if (m.mountPath === undefined || m.mountPath === '') r.error('FieldRequired', p.child('mountPath'), required());
+  });
+}
+
+function validateEnvVar(e: EnvVar, path: FieldPath, r: Reporter): void {
+  if (e.name === '') r.error('FieldRequired', path.child('name'), required());
+  else for (const m of envVarName(e.name)) r.error('FieldInvalid', path.child('name'), invalid(e.name, m));
+
+  const from = e.valueFrom;
+  if (from === undefined) return;
+  const p = path.child('valueFrom');
+  const sources = [from.fieldRef, from.resourceFieldRef, from.configMapKeyRef, from.secretKeyRef].filter((s) => s !== undefined).length;
+  if (sources === 0) {
+    r.error('FieldInvalid', p, invalid('', 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'));
+  } else if (e.value !== undefined && e.value !== '') {
+    r.error('FieldInvalid', p, invalid('', 'may not be specified when `value` is not empty'));
+  } else if (sources > 1) {
+    r.error('FieldInvalid', p, invalid('', 'may not have more than one field specified at a time'));
+  }
+  if (from.fieldRef !== undefined) {
+    const fp = from.fieldRef.fieldPath;
+    const fpPath = p.child('fieldRef').child('fieldPath');
+    if (fp === undefined || fp === '') r.error('FieldRequired', fpPath, required());
+    else if (!ENV_FIELD_PATHS.includes(fp) && !/^metadata\.(labels|annotations)\['[^']+'\]$/.test(fp)) {
+      r.error('FieldInvalid', fpPath, notSupported(fp, ENV_FIELD_PATHS));
+    }
+  }
+  if (from.resourceFieldRef !== undefined) {
+    const res = from.resourceFieldRef.resource;
+    const resPath = p.child('resourceFieldRef').child('resource');
+    if (res === undefined || res === '') r.error('FieldRequired', resPath, required());
+    else if (!ENV_RESOURCES.includes(res)) r.error('FieldInvalid', resPath, notSupported(res, ENV_RESOURCES));
+  }
+  for (const [name, ref] of [
+    ['configMapKeyRef', from.configMapKeyRef],
+    ['secretKeyRef', from.secretKeyRef],
+  ] as const) {
+    if (ref === undefined) continue;
+    if (ref.key === undefined || ref.key === '') r.error('FieldRequired', p.child(name).child('key'), required());
+    if (ref.name === undefined || ref.name === '') r.error('FieldRequired', p.child(name).child('name'), required());
+  }
+}

@@ -1,0 +1,14 @@
+// The pure Job controller: everything the daemon needs to reconcile one Job.
+export { reconcileJob, type ReconcileInput } from './job.js';
+export {
+  DEFAULT_RECONCILE_OPTIONS,
+  type EventDraft,
+  type Plan,
+  type PodCreate,
+  type PodDelete,
+  type PodDeleteReason,
+  type ReconcileOptions,
+} from './plan.js';
+export { buildPod, emptyJobStatus, generatePodName, POD_NAME_ALPHABET } from './pod-template.js';
+export { formatIntervals, parseIntervals, unionIntervals, intervalsToString, type Interval } from './intervals.js';
+export { statusEquals } from './status.js';

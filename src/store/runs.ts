@@ -1,0 +1,120 @@
+import type { Job, JobStatus } from '../api/types.js';
+import type { Db } from './db.js';
+import { stmt } from './statements.js';
+
+/** Why a run started: the GitOps rules name these. */
+export type RunTrigger = 'new' | 'spec-change' | 'rerun' | 'apply';
+
+export interface Run {
+  jobUid: string;
+  namespace: string;
+  name: string;
+  specHash: string;
+  source: string;
+  path?: string;
+  revision?: string;
+  trigger: RunTrigger;
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  result?: 'Complete' | 'Failed';
+  reason?: string;
+  deletedAt?: number;
+  deletedBy?: string;
+}
+
+interface RunRow {
+  job_uid: string;
+  namespace: string;
+  name: string;
+  spec_hash: string;
+  origin_source: string;
+  origin_path: string | null;
+  revision: string | null;
+  trigger: RunTrigger;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  result: 'Complete' | 'Failed' | null;
+  reason: string | null;
+  deleted_at: number | null;
+  deleted_by: string | null;
+}
+
+function toRun(r: RunRow): Run {
+  const run: Run = {
+    jobUid: r.job_uid,
+    namespace: r.namespace,
+    name: r.name,
+    specHash: r.spec_hash,
+    source: r.origin_source,
+    trigger: r.trigger,
+    createdAt: r.created_at,
+  };
+  if (r.origin_path !== null) run.path = r.origin_path;
+  if (r.revision !== null) run.revision = r.revision;
+  if (r.started_at !== null) run.startedAt = r.started_at;
+  if (r.finished_at !== null) run.finishedAt = r.finished_at;
+  if (r.result !== null) run.result = r.result;
+  if (r.reason !== null) run.reason = r.reason;
+  if (r.deleted_at !== null) run.deletedAt = r.deleted_at;
+  if (r.deleted_by !== null) run.deletedBy = r.deleted_by;
+  return run;
+}
+
+export function insertRun(db: Db, job: Job, trigger: RunTrigger): void {
+  stmt(
+    db,
+    `INSERT OR IGNORE INTO runs (job_uid, namespace, name, spec_hash, origin_source, origin_path, revision, trigger, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    job.uid,
+    job.namespace,
+    job.name,
+    job.specHash,
+    job.origin.source,
+    job.origin.path ?? null,
+    job.origin.revision ?? null,
+    trigger,
+    job.creationTimestamp,
+  );
+}
+
+/** Mirrors the outcome into the run record, which outlives the Job. */
+export function updateRunFromStatus(db: Db, jobUid: string, status: JobStatus): void {
+  const terminal = status.conditions.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+  stmt(
+    db,
+    `UPDATE runs SET started_at = coalesce(started_at, ?), finished_at = ?, result = ?, reason = ? WHERE job_uid = ?`,
+  ).run(
+    status.startTime ?? null,
+    terminal?.lastTransitionTime ?? null,
+    terminal?.type ?? null,
+    terminal?.reason ?? null,
+    jobUid,
+  );
+}
+
+export function markRunDeleted(db: Db, jobUid: string, now: number, by: string): void {
+  stmt(db, 'UPDATE runs SET deleted_at = coalesce(deleted_at, ?), deleted_by = coalesce(deleted_by, ?) WHERE job_uid = ?').run(
+    now,
+    by,
+    jobUid,
+  );
+}
+
+export function findRunsBySpec(db: Db, namespace: string, name: string, specHash: string): Run[] {
+  return (
+    stmt(db, 'SELECT * FROM runs WHERE namespace = ? AND name = ? AND spec_hash = ? ORDER BY created_at').all(
+      namespace,
+      name,
+      specHash,
+    ) as RunRow[]
+  ).map(toRun);
+}
+
+export function listRuns(db: Db, namespace: string, name: string): Run[] {
+  return (
+    stmt(db, 'SELECT * FROM runs WHERE namespace = ? AND name = ? ORDER BY created_at').all(namespace, name) as RunRow[]
+  ).map(toRun);
+}
