@@ -19,79 +19,11 @@ export interface Selector {
   requirements: Requirement[];
 }
 
-// ---------------------------------------------------------------------------
 // Validation (IsQualifiedName / IsValidLabelValue), so that a selector which the
 // API server would reject is rejected here with the same words.
-
-const QUALIFIED_NAME_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
-const QUALIFIED_NAME_RE = new RegExp(`^${QUALIFIED_NAME_FMT}$`);
-const LABEL_VALUE_FMT = `(${QUALIFIED_NAME_FMT})?`;
-const LABEL_VALUE_RE = new RegExp(`^${LABEL_VALUE_FMT}$`);
-const DNS1123_SUBDOMAIN_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*';
-const DNS1123_SUBDOMAIN_RE = new RegExp(`^${DNS1123_SUBDOMAIN_FMT}$`);
-
-function regexError(msg: string, fmt: string, ...examples: string[]): string {
-  return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join('or ')}regex used for validation is '${fmt}')`;
-}
-
-const qualifiedNameMsg = regexError(
-  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
-  QUALIFIED_NAME_FMT,
-  'MyName',
-  'my.name',
-  '123-abc',
-);
-
-export function qualifiedNameErrors(value: string): string[] {
-  const errs: string[] = [];
-  const parts = value.split('/');
-  let name: string;
-  if (parts.length === 1) {
-    name = parts[0] ?? '';
-  } else if (parts.length === 2) {
-    const prefix = parts[0] ?? '';
-    name = parts[1] ?? '';
-    if (prefix.length === 0) errs.push('prefix part must be non-empty');
-    else {
-      if (prefix.length > 253) errs.push('prefix part must be no more than 253 characters');
-      if (!DNS1123_SUBDOMAIN_RE.test(prefix)) {
-        errs.push(
-          'prefix part ' +
-            regexError(
-              "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
-              DNS1123_SUBDOMAIN_FMT,
-              'example.com',
-            ),
-        );
-      }
-    }
-  } else {
-    return [
-      `a qualified name ${qualifiedNameMsg} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
-    ];
-  }
-  if (name.length === 0) errs.push('name part must be non-empty');
-  else if (name.length > 63) errs.push('name part must be no more than 63 characters');
-  if (!QUALIFIED_NAME_RE.test(name)) errs.push(`name part ${qualifiedNameMsg}`);
-  return errs;
-}
-
-export function labelValueErrors(value: string): string[] {
-  const errs: string[] = [];
-  if (value.length > 63) errs.push('must be no more than 63 characters');
-  if (!LABEL_VALUE_RE.test(value)) {
-    errs.push(
-      regexError(
-        "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
-        LABEL_VALUE_FMT,
-        'MyValue',
-        'my_value',
-        '12345',
-      ),
-    );
-  }
-  return errs;
-}
+// Kubernetes' own syntax checks, shared with manifest validation.
+export { qualifiedName as qualifiedNameErrors, labelValue as labelValueErrors } from './names.js';
+import { qualifiedName as qualifiedNameErrors, labelValue as labelValueErrors } from './names.js';
 
 function invalid(field: string, value: string, detail: string): string {
   return `${field}: Invalid value: ${JSON.stringify(value)}: ${detail}`;

@@ -1,5 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
+import { resolveFieldRef } from '../api/fieldref.js';
 import type { Container, Pod } from '../api/types.js';
 
 /**
@@ -61,22 +62,6 @@ export function containerEnv({ pod, container, base }: ContainerEnvInput): Recor
     env[v.name] = value;
   }
   return env;
-}
-
-function resolveFieldRef(pod: Pod, path: string): string | undefined {
-  switch (path) {
-    case 'metadata.name':
-      return pod.name;
-    case 'metadata.namespace':
-      return pod.namespace;
-    case 'metadata.uid':
-      return pod.uid;
-    case 'spec.hostname':
-      return pod.spec.hostname ?? pod.name;
-  }
-  const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
-  if (m) return (m[1] === 'labels' ? pod.labels : pod.annotations)[m[2]!];
-  return undefined;
 }
 
 /** command + args with `$(VAR)` expanded against the container's own variables. */

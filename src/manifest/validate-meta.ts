@@ -1,6 +1,6 @@
 import { FieldPath } from './path.js';
 import { invalid, required } from './messages.js';
-import { dns1123Label, dns1123Subdomain, labelValue, maxLenError, qualifiedName } from './names.js';
+import { dns1123Label, dns1123Subdomain, labelValue, maxLenError, qualifiedName } from '../api/names.js';
 import type { Reporter } from './reporter.js';
 
 const MAX_ANNOTATIONS_BYTES = 256 * 1024;

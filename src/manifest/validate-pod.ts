@@ -1,6 +1,6 @@
 import type { Container, EnvVar, PodSpec } from '../api/types.js';
 import { duplicate, forbidden, invalid, nonNegative, notSupported, required } from './messages.js';
-import { dns1123Label, envVarName } from './names.js';
+import { dns1123Label, envVarName } from '../api/names.js';
 import type { FieldPath } from './path.js';
 import type { Reporter } from './reporter.js';
 

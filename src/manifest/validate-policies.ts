@@ -1,7 +1,7 @@
 import type { JobSpec } from '../api/types.js';
 import { parseIndexes } from './indexes.js';
 import { duplicate, goQuotedList, invalid, nonNegative, notSupported, required, tooLong, tooMany } from './messages.js';
-import { qualifiedName } from './names.js';
+import { qualifiedName } from '../api/names.js';
 import { FieldPath } from './path.js';
 import type { Reporter } from './reporter.js';
 

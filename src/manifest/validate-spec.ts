@@ -1,7 +1,7 @@
 import type { JobSpec, LabelSelector } from '../api/types.js';
 import { JOB_CONTROLLER_NAME } from '../api/types.js';
 import { formatValue, invalid, nonNegative, notSupported, required, tooLong } from './messages.js';
-import { dns1123Label, domainPrefixedPath } from './names.js';
+import { dns1123Label, domainPrefixedPath } from '../api/names.js';
 import { FieldPath } from './path.js';
 import type { Reporter } from './reporter.js';
 import { NAME_LABELS, selectorIsEmpty, selectorMatches, UID_LABELS } from './selector.js';

@@ -1,17 +1,7 @@
 import type { Job, JobSpec } from '../api/types.js';
-import type { ParsedJob } from '../manifest/index.js';
+import { MUTABLE_SPEC_FIELDS, type ParsedJob } from '../manifest/index.js';
 
-// The fields Kubernetes lets you change on a live Job: applied in place. Any
-// other change makes a new spec hash, so the Job is replaced by a new run.
-export const MUTABLE_SPEC_FIELDS = [
-  'parallelism',
-  'suspend',
-  'activeDeadlineSeconds',
-  'ttlSecondsAfterFinished',
-  'backoffLimit',
-  'maxFailedIndexes',
-  'podReplacementPolicy',
-] as const satisfies readonly (keyof JobSpec)[];
+export { MUTABLE_SPEC_FIELDS };
 
 export interface DesiredChange {
   create: ParsedJob[];

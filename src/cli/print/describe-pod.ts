@@ -1,5 +1,6 @@
 // `kubectl describe pod`, in kubectl's layout, for a pod that is a local process.
 
+import { resolveFieldRef } from '../../api/fieldref.js';
 import type { KubeEvent, Pod } from '../../api/types.js';
 import { writeAnnotations, writeContainers, writeEvents, writeLabels, writeVolumes, type FieldResolver } from './describe-common.js';
 import { DescribeWriter } from './describe-writer.js';
@@ -16,26 +17,7 @@ export interface DescribePodInput {
 
 /** The downward-API fields a container's env can refer to, as the kubelet resolves them. */
 function fieldResolver(pod: Pod, node: DescribePodInput['node']): FieldResolver {
-  return (path) => {
-    const m = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(path);
-    if (m !== null) return (m[1] === 'labels' ? pod.labels : pod.annotations)[m[2] ?? ''] ?? '';
-    switch (path) {
-      case 'metadata.name':
-        return pod.name;
-      case 'metadata.namespace':
-        return pod.namespace;
-      case 'metadata.uid':
-        return pod.uid;
-      case 'spec.nodeName':
-        return node?.name ?? '';
-      case 'spec.serviceAccountName':
-        return pod.spec.serviceAccountName ?? '';
-      case 'status.hostIP':
-        return node?.ip ?? '';
-      default:
-        return '';
-    }
-  };
+  return (path) => resolveFieldRef(pod, path, node) ?? '';
 }
 
 export function describePod(input: DescribePodInput, now: number): string {
