@@ -5,6 +5,7 @@ import { getPod, listLivePods, putPodStatus, recordContainerTermination } from '
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { containerArgv, containerEnv, resolveExecutable } from './env.js';
+import { LogStamper } from './log-stamps.js';
 import { containerLogDir, containerLogPath, podRunDir } from './paths.js';
 import {
   containerStarted,
@@ -56,9 +57,12 @@ interface PodRuntime {
  */
 export class Kubelet {
   private readonly pods = new Map<string, PodRuntime>();
+  private readonly stamper: LogStamper;
   private stopped = false;
 
-  constructor(private readonly o: KubeletOptions) {}
+  constructor(private readonly o: KubeletOptions) {
+    this.stamper = new LogStamper(() => o.clock.now());
+  }
 
   /** Re-attaches to pods that were running before a restart; starts pods never started. */
   recover(): void {
@@ -97,6 +101,7 @@ export class Kubelet {
       }
     }
     this.pods.clear();
+    this.stamper.closeAll();
   }
 
   private runtime(uid: string): PodRuntime {
@@ -159,6 +164,7 @@ export class Kubelet {
     writeAtomic(`${runDir}/supervisor`, `${spawned.pid} ${spawned.startTime ?? ''}\n`);
     const run: ContainerRun = { attempt, runDir, pid: spawned.pid, startTime: spawned.startTime, signalled: false };
     rt.runs.set(c.name, run);
+    this.stamper.watch(logPath);
     spawned.exited.then(() => this.onRunExit(pod.uid, c.name, run));
     return containerStarted(status, c.name, now, attempt);
   }
@@ -173,6 +179,7 @@ export class Kubelet {
     if (pod === undefined) return;
     const t = readTermination(run, pod, name, this.o.clock.now());
     const logPath = containerLogPath(this.o.stateDir, pod.namespace, pod.name, pod.uid, name, run.attempt);
+    this.stamper.finish(logPath);
     let status = containerTerminated(pod.status, name, t, this.o.clock.now());
     status = this.afterExit(pod, name, t, status, rt);
     this.o.db.transaction(() => {
@@ -322,6 +329,7 @@ export class Kubelet {
         // Ended while we were away (exit file), or lost with its supervisor.
         const t = readTermination(run, pod, c.name, this.o.clock.now());
         const logPath = containerLogPath(this.o.stateDir, pod.namespace, pod.name, pod.uid, c.name, attempt);
+        this.stamper.finish(logPath);
         recordContainerTermination(this.o.db, pod.uid, { ...t, container: c.name, attempt, logPath });
         status = this.afterExit(pod, c.name, t, status, rt);
         changed = true;
@@ -329,6 +337,7 @@ export class Kubelet {
       }
       // Still running under its supervisor, which is no longer our child: poll it.
       rt.runs.set(c.name, run);
+      this.stamper.watch(containerLogPath(this.o.stateDir, pod.namespace, pod.name, pod.uid, c.name, attempt));
       run.poll = setInterval(() => {
         if (existsSync(`${runDir}/exit`) || !isSameProcessAlive(run.pid, run.startTime)) this.onRunExit(pod.uid, c.name, run);
       }, 200);

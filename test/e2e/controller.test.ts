@@ -200,4 +200,25 @@ describe('daemon on a watched folder', () => {
     expect(d.pods('job-name=flaky')).toHaveLength(0);
     expect(d.cli(['describe', 'job', 'flaky']).stdout).toMatch(/Normal\s+SuccessfulDelete\s+.*Deleted pod: flaky-/);
   });
+
+  it('logs --timestamps shows when each line was written, and --since filters by it', async () => {
+    d = await startDaemon({
+      files: { 'ts.yaml': jobYaml('ts', '  template:\n    spec:\n      containers:\n      - name: c\n        command: ["sh", "-c", "echo early; sleep 1.2; echo late"]\n      restartPolicy: Never\n') },
+    });
+    await waitFor('ts finished', finished('ts'));
+    const pod = d.pods('job-name=ts')[0]!.metadata.name;
+    const r = d.cli(['logs', pod, '--timestamps']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    const [t1, l1] = lines[0]!.split(' ');
+    const [t2, l2] = lines[1]!.split(' ');
+    expect([l1, l2]).toEqual(['early', 'late']);
+    expect(t1).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
+    expect(Date.parse(t2!) - Date.parse(t1!)).toBeGreaterThanOrEqual(1000);
+    // --since counts back from now: the late line only, if asked right after it.
+    const sinceMs = Date.now() - Date.parse(t1!) - 500;
+    const recent = d.cli(['logs', pod, `--since=${Math.max(1, Math.floor(sinceMs))}ms`]);
+    expect(recent.stdout).toBe('late\n');
+  });
 });

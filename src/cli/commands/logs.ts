@@ -1,10 +1,11 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Pod } from '../../api/types.js';
+import { readStamps, stampedLines } from '../../executor/log-stamps.js';
 import { containerLogPath } from '../../executor/paths.js';
 import type { Db } from '../../store/db.js';
 import { getJobByName } from '../../store/jobs.js';
 import { getPod, getPodByName, listPodsOfRun } from '../../store/pods.js';
-import { parseCommand } from '../args.js';
+import { parseCommand, parseDuration } from '../args.js';
 import type { Io } from '../main.js';
 import { notFound, resolveResource } from '../resources.js';
 import { openStateReadOnly, stateDirFrom } from '../state.js';
@@ -22,6 +23,8 @@ Options:
   -f, --follow           stream the log until the pod ends
       --tail N           only the last N lines
       --prefix           prefix each line with [pod/NAME/CONTAINER]
+      --timestamps       prefix each line with the time it was written (RFC 3339)
+      --since DURATION   only lines written in the last DURATION (e.g. 10s, 5m)
   -n, --namespace NS     namespace (default "default")
       --state DIR        state folder (default $GITJOBS_STATE or ./state)
 `;
@@ -34,6 +37,8 @@ export async function logsCommand(argv: string[], io: Io): Promise<number> {
     follow: { type: 'boolean', short: 'f' },
     tail: { type: 'string' },
     prefix: { type: 'boolean' },
+    timestamps: { type: 'boolean' },
+    since: { type: 'string' },
     namespace: { type: 'string', short: 'n' },
     state: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -47,6 +52,8 @@ export async function logsCommand(argv: string[], io: Io): Promise<number> {
   const namespace = (values.namespace as string | undefined) ?? 'default';
   const tail = values.tail === undefined ? -1 : Number(values.tail);
   if (!Number.isInteger(tail) || tail < -1) throw usageError(`invalid --tail value "${String(values.tail)}"`, 'logs');
+  const sinceMs = values.since === undefined ? undefined : parseDuration(values.since as string);
+  const view: LogView = { tail, timestamps: values.timestamps === true, sinceAt: sinceMs === undefined ? undefined : Date.now() - sinceMs };
   const stateDir = stateDirFrom(values.state as string | undefined);
   const db = openStateReadOnly(stateDir);
   try {
@@ -74,8 +81,9 @@ export async function logsCommand(argv: string[], io: Io): Promise<number> {
         }
         const path = containerLogPath(stateDir, pod.namespace, pod.name, pod.uid, c, attempt);
         const prefix = values.prefix === true ? `[pod/${pod.name}/${c}] ` : '';
-        if (values.follow === true && values.previous !== true) await follow(db, pod.uid, path, prefix, tail, io);
-        else io.out(withPrefix(lastLines(readAll(path), tail), prefix));
+        const fallback = status?.state.running?.startedAt ?? status?.state.terminated?.startedAt ?? pod.creationTimestamp;
+        if (values.follow === true && values.previous !== true) await follow(db, pod.uid, path, prefix, view, fallback, io);
+        else io.out(withPrefix(render(readAll(path), path, view, fallback), prefix));
       }
       containerFlag = (values.container as string | undefined) ?? positionals[1];
     }
@@ -134,11 +142,32 @@ function withPrefix(text: string, prefix: string): string {
     .join('\n');
 }
 
+interface LogView {
+  tail: number;
+  timestamps: boolean;
+  /** Only lines written at or after this time. */
+  sinceAt: number | undefined;
+}
+
+/** Applies --since, --tail and --timestamps, in kubectl's order. */
+function render(text: string, path: string, view: LogView, fallbackMs: number, fromOffset = 0): string {
+  if (!view.timestamps && view.sinceAt === undefined) return lastLines(text, view.tail);
+  const stamps = readStamps(path).map((s) => ({ offset: s.offset - fromOffset, ms: s.ms }));
+  let lines = stampedLines(text, stamps, fallbackMs);
+  if (view.sinceAt !== undefined) lines = lines.filter((l) => l.ms >= view.sinceAt!);
+  if (view.tail >= 0) lines = view.tail === 0 ? [] : lines.slice(-view.tail);
+  return lines.map((l) => (view.timestamps ? `${rfc3339Nano(l.ms)} ${l.line}` : l.line) + '\n').join('');
+}
+
+function rfc3339Nano(ms: number): string {
+  return new Date(ms).toISOString().replace(/Z$/, '000000Z');
+}
+
 /** Streams a log file until the pod has ended and the file has been read to its end. */
-async function follow(db: Db, podUid: string, path: string, prefix: string, tail: number, io: Io): Promise<void> {
+async function follow(db: Db, podUid: string, path: string, prefix: string, view: LogView, fallbackMs: number, io: Io): Promise<void> {
   let offset = 0;
   const initial = readAll(path);
-  io.out(withPrefix(lastLines(initial, tail), prefix));
+  io.out(withPrefix(render(initial, path, view, fallbackMs), prefix));
   offset = Buffer.byteLength(initial);
   for (;;) {
     const pod = getPod(db, podUid);
@@ -154,8 +183,9 @@ async function follow(db: Db, podUid: string, path: string, prefix: string, tail
       try {
         const buf = Buffer.alloc(size - offset);
         readSync(fd, buf, 0, buf.length, offset);
+        const from = offset;
         offset = size;
-        io.out(withPrefix(buf.toString('utf8'), prefix));
+        io.out(withPrefix(render(buf.toString('utf8'), path, { ...view, tail: -1 }, Date.now(), from), prefix));
       } finally {
         closeSync(fd);
       }
