@@ -47,6 +47,8 @@ async function run(argv: string[]): Promise<number> {
       return (await import('./commands/describe.js')).describeCommand(rest, io);
     case 'logs':
       return (await import('./commands/logs.js')).logsCommand(rest, io);
+    case 'sync':
+      return (await import('./commands/sync.js')).syncCommand(rest, io);
     default:
       throw usageError(`unknown command "${command}" for "gitjobs"`);
   }

@@ -9,6 +9,7 @@ Basic Commands:
 
 Daemon:
   daemon        Watch a folder of Job manifests and run them
+  sync          Make the running daemon read its source now
 
 Manifests:
   validate      Check Job manifests as the API server would (file:line:col: field: message)

@@ -9,9 +9,10 @@ import { getJob } from '../store/jobs.js';
 import { syncSource } from '../sync/syncer.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import { DAEMON_SOCKET } from '../cli/control-client.js';
+import { serveControl, type DaemonContext, type SourceHandle } from './control.js';
 import { acquireDaemonSocket } from './lock.js';
-
-export const DAEMON_SOCKET = 'daemon.sock';
+import { handlers } from './ops/index.js';
 
 export interface DaemonOptions {
   jobsDir: string;
@@ -38,7 +39,9 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const sourceName = jobsDir;
   let source: DirSource | undefined;
 
-  const server: Server = await acquireDaemonSocket(join(stateDir, DAEMON_SOCKET), (s) => serveControl(s));
+  // Connections are refused until the daemon is wired (before that, nothing to serve).
+  let onConnection: (s: Socket) => void = (s) => s.destroy();
+  const server: Server = await acquireDaemonSocket(join(stateDir, DAEMON_SOCKET), (s) => onConnection(s));
   let db: Db;
   try {
     db = openDb(join(stateDir, STATE_DB_FILE));
@@ -87,10 +90,12 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   });
 
   const reportedIssues = new Set<string>();
+  let lastRevision = '';
   source = new DirSource({
     dir: jobsDir,
     logger: o.logger,
     onSnapshot: (snap) => {
+      lastRevision = snap.revision;
       const result = syncSource(
         db,
         { name: sourceName, kind: 'dir', url: jobsDir, revision: snap.revision, manifests: snap.manifests, heldBack: snap.heldBack },
@@ -102,38 +107,16 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     },
   });
 
-  function serveControl(s: Socket): void {
-    let buf = '';
-    s.setEncoding('utf8');
-    s.on('data', (chunk: string) => {
-      buf += chunk;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) !== -1) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        void handleRequest(line).then((reply) => s.write(JSON.stringify(reply) + '\n'));
-      }
-    });
-    s.on('error', () => s.destroy());
-  }
-
-  async function handleRequest(line: string): Promise<Record<string, unknown>> {
-    let req: { op?: string };
-    try {
-      req = JSON.parse(line) as { op?: string };
-    } catch {
-      return { ok: false, error: 'malformed request' };
-    }
-    switch (req.op) {
-      case 'ping':
-        return { ok: true, pid: process.pid };
-      case 'sync':
-        await source?.scan();
-        return { ok: true };
-      default:
-        return { ok: false, error: `unknown operation ${JSON.stringify(req.op)}` };
-    }
-  }
+  const sourceHandle: SourceHandle = {
+    name: sourceName,
+    kind: 'dir',
+    sync: async () => {
+      await source!.scan();
+      return { revision: lastRevision };
+    },
+  };
+  const ctx: DaemonContext = { db, clock, logger: o.logger, stateDir, controller, kubelet, source: sourceHandle };
+  onConnection = (s) => serveControl(s, handlers, ctx);
 
   o.logger.info('daemon starting', { jobs: jobsDir, state: stateDir, pid: process.pid });
   kubelet.recover();

@@ -1,0 +1,9 @@
+import type { ControlHandler } from '../control.js';
+import { ping } from './ping.js';
+import { sync } from './sync.js';
+
+// One module per operation; register each here.
+export const handlers: Readonly<Record<string, ControlHandler>> = {
+  ping,
+  sync,
+};
