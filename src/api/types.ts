@@ -129,6 +129,16 @@ export interface JobSpec {
 
 export type SourceKind = 'dir' | 'git' | 'apply';
 
+/** The commit a Job's manifest was read from. */
+export interface CommitInfo {
+  sha: string;
+  author: string;
+  email: string;
+  subject: string;
+  /** Commit time, epoch ms. */
+  time: number;
+}
+
 /** Where a Job's desired state came from. */
 export interface JobOrigin {
   kind: SourceKind;
@@ -138,6 +148,7 @@ export interface JobOrigin {
   path?: string;
   line?: number;
   revision?: string;
+  commit?: CommitInfo;
 }
 
 /** A Job as stored: desired state plus identity. Status lives apart (one writer each). */
@@ -155,6 +166,12 @@ export interface Job {
   /** Hash of the fields Kubernetes does not let you change on a live Job. */
   specHash: string;
   origin: JobOrigin;
+  /**
+   * The spec as the source last applied it (before CLI changes). The sync
+   * compares the manifest with this, not with the live spec, so a field changed
+   * with `gitjobs scale` or `suspend` stays until the manifest changes it.
+   */
+  appliedSpec?: JobSpec;
 }
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';

@@ -18,6 +18,8 @@ interface JobRow {
   origin_path: string | null;
   origin_line: number | null;
   origin_revision: string | null;
+  applied_spec_json: string | null;
+  origin_commit_json: string | null;
 }
 
 function toJob(r: JobRow): Job {
@@ -37,6 +39,8 @@ function toJob(r: JobRow): Job {
   if (r.origin_path !== null) job.origin.path = r.origin_path;
   if (r.origin_line !== null) job.origin.line = r.origin_line;
   if (r.origin_revision !== null) job.origin.revision = r.origin_revision;
+  if (r.origin_commit_json !== null) job.origin.commit = JSON.parse(r.origin_commit_json) as NonNullable<Job['origin']['commit']>;
+  if (r.applied_spec_json !== null) job.appliedSpec = JSON.parse(r.applied_spec_json) as Job['spec'];
   return job;
 }
 
@@ -44,9 +48,11 @@ export function insertJob(db: Db, job: Job): void {
   stmt(
     db,
     `INSERT INTO jobs (uid, namespace, name, labels_json, annotations_json, spec_json, spec_hash, generation,
-       created_at, deleted_at, origin_kind, origin_source, origin_path, origin_line, origin_revision)
+       created_at, deleted_at, origin_kind, origin_source, origin_path, origin_line, origin_revision,
+       origin_commit_json, applied_spec_json)
      VALUES (@uid, @namespace, @name, @labels, @annotations, @spec, @specHash, @generation,
-       @created, @deleted, @originKind, @originSource, @originPath, @originLine, @originRevision)`,
+       @created, @deleted, @originKind, @originSource, @originPath, @originLine, @originRevision,
+       @originCommit, @appliedSpec)`,
   ).run(jobParams(job));
 }
 
@@ -57,7 +63,7 @@ export function updateJob(db: Db, job: Job): void {
     `UPDATE jobs SET labels_json = @labels, annotations_json = @annotations, spec_json = @spec,
        spec_hash = @specHash, generation = @generation, deleted_at = @deleted, origin_kind = @originKind,
        origin_source = @originSource, origin_path = @originPath, origin_line = @originLine,
-       origin_revision = @originRevision
+       origin_revision = @originRevision, origin_commit_json = @originCommit, applied_spec_json = @appliedSpec
      WHERE uid = @uid`,
   ).run(jobParams(job));
 }
@@ -79,6 +85,8 @@ function jobParams(job: Job): Record<string, unknown> {
     originPath: job.origin.path ?? null,
     originLine: job.origin.line ?? null,
     originRevision: job.origin.revision ?? null,
+    originCommit: job.origin.commit === undefined ? null : JSON.stringify(job.origin.commit),
+    appliedSpec: job.appliedSpec === undefined ? null : JSON.stringify(job.appliedSpec),
   };
 }
 

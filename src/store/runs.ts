@@ -21,6 +21,7 @@ export interface Run {
   reason?: string;
   deletedAt?: number;
   deletedBy?: string;
+  commit?: import('../api/types.js').CommitInfo;
 }
 
 interface RunRow {
@@ -39,6 +40,7 @@ interface RunRow {
   reason: string | null;
   deleted_at: number | null;
   deleted_by: string | null;
+  commit_json: string | null;
 }
 
 function toRun(r: RunRow): Run {
@@ -59,14 +61,15 @@ function toRun(r: RunRow): Run {
   if (r.reason !== null) run.reason = r.reason;
   if (r.deleted_at !== null) run.deletedAt = r.deleted_at;
   if (r.deleted_by !== null) run.deletedBy = r.deleted_by;
+  if (r.commit_json !== null) run.commit = JSON.parse(r.commit_json) as NonNullable<Run['commit']>;
   return run;
 }
 
 export function insertRun(db: Db, job: Job, trigger: RunTrigger): void {
   stmt(
     db,
-    `INSERT OR IGNORE INTO runs (job_uid, namespace, name, spec_hash, origin_source, origin_path, revision, trigger, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT OR IGNORE INTO runs (job_uid, namespace, name, spec_hash, origin_source, origin_path, revision, trigger, created_at, commit_json)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     job.uid,
     job.namespace,
@@ -77,6 +80,7 @@ export function insertRun(db: Db, job: Job, trigger: RunTrigger): void {
     job.origin.revision ?? null,
     trigger,
     job.creationTimestamp,
+    job.origin.commit === undefined ? null : JSON.stringify(job.origin.commit),
   );
 }
 

@@ -161,6 +161,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX runs_by_hash ON runs(namespace, name, spec_hash);
     `,
   },
+  {
+    version: 2,
+    description: 'last-applied manifest spec (three-way sync) and commit provenance of a Job',
+    sql: `
+      -- The spec as the source last gave it: a mutable field changed through the
+      -- CLI stays until the manifest's own value for it changes.
+      ALTER TABLE jobs ADD COLUMN applied_spec_json TEXT;
+      ALTER TABLE jobs ADD COLUMN origin_commit_json TEXT;
+      ALTER TABLE runs ADD COLUMN commit_json TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -52,10 +52,14 @@ export function diffDesired(input: DiffInput): DesiredChange {
   return out;
 }
 
+/** The manifest's mutable fields that differ from what the source last applied. */
+export function changedMutableFields(job: Job, p: ParsedJob): (typeof MUTABLE_SPEC_FIELDS)[number][] {
+  const applied = job.appliedSpec ?? job.spec;
+  return MUTABLE_SPEC_FIELDS.filter((f) => JSON.stringify(applied[f]) !== JSON.stringify(p.spec[f]));
+}
+
 function needsUpdate(job: Job, p: ParsedJob): boolean {
-  for (const f of MUTABLE_SPEC_FIELDS) {
-    if (JSON.stringify(job.spec[f]) !== JSON.stringify(p.spec[f])) return true;
-  }
+  if (changedMutableFields(job, p).length > 0) return true;
   return (
     job.origin.path !== p.file ||
     job.origin.line !== p.line ||

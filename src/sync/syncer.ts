@@ -1,13 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { Job } from '../api/types.js';
-import { formatIssue, materializeJob, type ManifestResult, type ParsedJob } from '../manifest/index.js';
+import { EVENT_SOURCE_TTL_CONTROLLER, type CommitInfo, type Job } from '../api/types.js';
+import { formatIssue, materializeJob, rejectDuplicates, type ManifestResult, type ParsedJob } from '../manifest/index.js';
 import type { Db } from '../store/db.js';
 import { recordEvent } from '../store/events.js';
-import { insertJob, listJobsBySource, markJobDeleted, updateJob } from '../store/jobs.js';
+import { getJobByName, insertJob, listJobsBySource, markJobDeleted, updateJob } from '../store/jobs.js';
 import { findRunsBySpec, insertRun, markRunDeleted, type RunTrigger } from '../store/runs.js';
 import { putSource, type SourceRecord } from '../store/sources.js';
 import type { Logger } from '../util/logger.js';
-import { diffDesired, MUTABLE_SPEC_FIELDS } from './diff.js';
+import { changedMutableFields, diffDesired } from './diff.js';
+
+/**
+ * Deletions after which the same spec is not started again by the source: the
+ * TTL controller's and a user's `gitjobs delete`. A pruned or superseded run
+ * does not count: putting the manifest back is a new request.
+ */
+export const TOMBSTONE_DELETERS: ReadonlySet<string> = new Set([EVENT_SOURCE_TTL_CONTROLLER, 'kubectl']);
 
 export interface SourceSnapshot {
   name: string;
@@ -15,6 +22,8 @@ export interface SourceSnapshot {
   url: string;
   revision: string;
   manifests: ManifestResult;
+  /** The commit the manifests were read from (Git sources). */
+  commit?: CommitInfo;
   /** Files not to act on yet (still being written): their Jobs are neither changed nor pruned. */
   heldBack?: string[];
 }
@@ -35,7 +44,9 @@ export interface SyncResult {
  */
 export function syncSource(db: Db, snap: SourceSnapshot, now: number, logger: Logger, previousIssues: Set<string>): SyncResult {
   const result: SyncResult = { changed: [], created: 0, updated: 0, replaced: 0, pruned: 0 };
-  const issues = snap.manifests.issues;
+  // Whatever produced the snapshot, two Jobs with one name never reach the store.
+  const manifests = rejectDuplicates(snap.manifests);
+  const issues = manifests.issues;
   const brokenFiles = new Set([...issues.filter((i) => i.severity === 'error').map((i) => i.file), ...(snap.heldBack ?? [])]);
   const errors = issues.filter((i) => i.severity === 'error');
   const sourceRef = { kind: 'Source' as const, namespace: 'default', name: snap.name };
@@ -43,13 +54,21 @@ export function syncSource(db: Db, snap: SourceSnapshot, now: number, logger: Lo
   db.transaction(() => {
     const existing = listJobsBySource(db, snap.name);
     const change = diffDesired({
-      desired: snap.manifests.jobs,
+      desired: manifests.jobs,
       existing,
       brokenFiles,
-      alreadyRan: (p) => findRunsBySpec(db, p.namespace, p.name, p.specHash).some((r) => r.deletedBy === 'ttl-after-finished-controller'),
+      alreadyRan: (p) => findRunsBySpec(db, p.namespace, p.name, p.specHash).some((r) => r.deletedBy !== undefined && TOMBSTONE_DELETERS.has(r.deletedBy)),
     });
 
     for (const p of change.create) {
+      const taken = getJobByName(db, p.namespace, p.name);
+      if (taken !== undefined) {
+        // Another origin (an applied Job, or another source) owns the name: report, never clobber.
+        const message = `${p.file}:${p.line}: jobs.batch "${p.name}" already exists (created by ${taken.origin.kind === 'apply' ? 'gitjobs apply' : taken.origin.source}); not applied`;
+        recordEvent(db, { object: sourceRef, type: 'Warning', reason: 'AlreadyExists', message, source: 'gitjobs-sync' }, now);
+        logger.warn('manifest not applied', { issue: message });
+        continue;
+      }
       const job = newJob(p, snap, now);
       insertJob(db, job);
       insertRun(db, job, triggerFor(db, p));
@@ -58,10 +77,19 @@ export function syncSource(db: Db, snap: SourceSnapshot, now: number, logger: Lo
       logger.info('job created', { job: `${job.namespace}/${job.name}`, uid: job.uid, file: `${p.file}:${p.line}` });
     }
     for (const { job, parsed } of change.update) {
-      const next: Job = { ...job, labels: jobLabels(job, parsed), annotations: parsed.annotations, origin: origin(parsed, snap) };
+      // The run keeps the revision that started it; its path and line follow the file.
+      const next: Job = {
+        ...job,
+        labels: jobLabels(job, parsed),
+        annotations: parsed.annotations,
+        origin: { ...job.origin, path: parsed.file, line: parsed.line },
+        appliedSpec: parsed.spec,
+      };
       const spec = { ...job.spec };
       let specChanged = false;
-      for (const f of MUTABLE_SPEC_FIELDS) {
+      // Three-way: only what the manifest itself changed is applied, so a value
+      // set through the CLI survives rescans until the manifest changes it.
+      for (const f of changedMutableFields(job, parsed)) {
         if (JSON.stringify(spec[f]) !== JSON.stringify(parsed.spec[f])) {
           (spec as Record<string, unknown>)[f] = parsed.spec[f];
           specChanged = true;
@@ -150,6 +178,7 @@ function newJob(p: ParsedJob, snap: SourceSnapshot, now: number): Job {
     spec,
     specHash: p.specHash,
     origin: origin(p, snap),
+    appliedSpec: p.spec,
   };
 }
 
@@ -159,7 +188,9 @@ function jobLabels(job: Job, p: ParsedJob): Job['labels'] {
 }
 
 function origin(p: ParsedJob, snap: SourceSnapshot): Job['origin'] {
-  return { kind: snap.kind, source: snap.name, path: p.file, line: p.line, revision: snap.revision };
+  const o: Job['origin'] = { kind: snap.kind, source: snap.name, path: p.file, line: p.line, revision: snap.revision };
+  if (snap.commit !== undefined) o.commit = snap.commit;
+  return o;
 }
 
 function triggerFor(db: Db, p: ParsedJob): RunTrigger {
