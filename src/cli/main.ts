@@ -49,6 +49,10 @@ async function run(argv: string[]): Promise<number> {
       return (await import('./commands/logs.js')).logsCommand(rest, io);
     case 'sync':
       return (await import('./commands/sync.js')).syncCommand(rest, io);
+    case 'rerun':
+      return (await import('./commands/rerun.js')).rerunCommand(rest, io);
+    case 'history':
+      return (await import('./commands/history.js')).historyCommand(rest, io);
     default:
       throw usageError(`unknown command "${command}" for "gitjobs"`);
   }

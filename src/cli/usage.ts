@@ -6,6 +6,8 @@ Basic Commands:
   get           Display one or many resources (jobs, pods, events, sources)
   describe      Show details of a job or pod
   logs          Print the logs for a container in a pod or job
+  history       List the runs of a job, including deleted ones
+  rerun         Start a fresh run of a job with its current spec
 
 Daemon:
   daemon        Watch a folder of Job manifests and run them

@@ -5,6 +5,7 @@ import type { Kubelet } from '../executor/kubelet.js';
 import type { Db } from '../store/db.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import type { Reruns } from './reruns.js';
 
 // The daemon's control channel: JSON lines over the state folder's Unix socket.
 // The CLI reads state straight from SQLite; it asks the daemon only to change
@@ -34,6 +35,7 @@ export interface DaemonContext {
   controller: JobController;
   kubelet: Kubelet;
   source: SourceHandle;
+  reruns: Reruns;
 }
 
 export type ControlHandler = (req: ControlRequest, ctx: DaemonContext) => Promise<Record<string, unknown>> | Record<string, unknown>;

@@ -13,6 +13,7 @@ import { DAEMON_SOCKET } from '../cli/control-client.js';
 import { serveControl, type DaemonContext, type SourceHandle } from './control.js';
 import { acquireDaemonSocket } from './lock.js';
 import { handlers } from './ops/index.js';
+import { Reruns } from './reruns.js';
 
 export interface DaemonOptions {
   jobsDir: string;
@@ -85,10 +86,15 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       podBackoffMaxMs: o.podBackoffBaseMs * 60,
       maxPodCreateDeletePerSync: 500,
     },
-    // A replaced Job's successor is created once the old run is gone.
-    onJobRemoved: () => void source?.scan(),
+    // A replaced Job's successor is created once the old run is gone: a rerun's
+    // right away, a source-owned one by the next scan.
+    onJobRemoved: (job) => {
+      reruns.onRemoved(job);
+      void source?.scan();
+    },
   });
 
+  const reruns = new Reruns(db, () => clock.now(), (uid) => controller.enqueue(uid));
   const reportedIssues = new Set<string>();
   let lastRevision = '';
   source = new DirSource({
@@ -115,7 +121,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       return { revision: lastRevision };
     },
   };
-  const ctx: DaemonContext = { db, clock, logger: o.logger, stateDir, controller, kubelet, source: sourceHandle };
+  const ctx: DaemonContext = { db, clock, logger: o.logger, stateDir, controller, kubelet, source: sourceHandle, reruns };
   onConnection = (s) => serveControl(s, handlers, ctx);
 
   o.logger.info('daemon starting', { jobs: jobsDir, state: stateDir, pid: process.pid });

@@ -41,7 +41,10 @@ export async function describeCommand(argv: string[], io: Io): Promise<number> {
         const job = getJobByName(db, namespace, name);
         if (job === undefined) throw notFound('jobs', name);
         const events = listEventsFor(db, { kind: 'Job', namespace, name, uid: job.uid });
-        out.push(describeJob({ job, status: getJobStatus(db, job.uid), pods: listPodsForJob(db, job.uid), events, origin: job.origin }, now));
+        const c = job.origin.commit;
+        const provenance: [string, string][] =
+          c === undefined ? [] : [['Commit', c.sha], ['Author', `${c.author} <${c.email}>`], ['Subject', c.subject]];
+        out.push(describeJob({ job, status: getJobStatus(db, job.uid), pods: listPodsForJob(db, job.uid), events, origin: job.origin, provenance }, now));
       } else if (resource === 'pods') {
         const pod = getPodByName(db, namespace, name);
         if (pod === undefined) throw notFound('pods', name);

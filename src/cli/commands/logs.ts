@@ -5,6 +5,7 @@ import { containerLogPath } from '../../executor/paths.js';
 import type { Db } from '../../store/db.js';
 import { getJobByName } from '../../store/jobs.js';
 import { getPod, getPodByName, listPodsOfRun } from '../../store/pods.js';
+import { listRuns } from '../../store/runs.js';
 import { parseCommand, parseDuration } from '../args.js';
 import type { Io } from '../main.js';
 import { notFound, resolveResource } from '../resources.js';
@@ -25,6 +26,8 @@ Options:
       --prefix           prefix each line with [pod/NAME/CONTAINER]
       --timestamps       prefix each line with the time it was written (RFC 3339)
       --since DURATION   only lines written in the last DURATION (e.g. 10s, 5m)
+      --run N            with job/NAME: a past run's logs (N from 'gitjobs history job NAME';
+                         kept after the Job was deleted by its TTL, pruned or replaced)
   -n, --namespace NS     namespace (default "default")
       --state DIR        state folder (default $GITJOBS_STATE or ./state)
 `;
@@ -39,6 +42,7 @@ export async function logsCommand(argv: string[], io: Io): Promise<number> {
     prefix: { type: 'boolean' },
     timestamps: { type: 'boolean' },
     since: { type: 'string' },
+    run: { type: 'string' },
     namespace: { type: 'string', short: 'n' },
     state: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -57,7 +61,9 @@ export async function logsCommand(argv: string[], io: Io): Promise<number> {
   const stateDir = stateDirFrom(values.state as string | undefined);
   const db = openStateReadOnly(stateDir);
   try {
-    const pods = resolvePods(db, positionals[0]!, namespace, io);
+    const run = values.run === undefined ? undefined : Number(values.run);
+    if (run !== undefined && (!Number.isInteger(run) || run < 1)) throw usageError(`--run takes a run number from 'gitjobs history', not "${String(values.run)}"`, 'logs');
+    const pods = run === undefined ? resolvePods(db, positionals[0]!, namespace, io) : podsOfRun(db, positionals[0]!, namespace, run, io);
     let containerFlag = (values.container as string | undefined) ?? positionals[1];
     for (const pod of pods) {
       const names = pod.spec.containers.map((c) => c.name);
@@ -105,6 +111,22 @@ function resolvePods(db: Db, ref: string, namespace: string, io: Io): Pod[] {
   const job = getJobByName(db, namespace, name) ?? raise(notFound('jobs', name));
   const pods = listPodsOfRun(db, job.uid);
   if (pods.length === 0) throw new GitjobsError('NotFound', `error: timed out waiting for the condition: job/${name} has no pods yet`);
+  if (pods.length > 1) io.err(`Found ${pods.length} pods, using pod/${pods[0]!.name}\n`);
+  return [pods[0]!];
+}
+
+/** The pods of the Nth run of a Job, even if the Job has since been deleted. */
+function podsOfRun(db: Db, ref: string, namespace: string, n: number, io: Io): Pod[] {
+  const slash = ref.indexOf('/');
+  if (slash === -1 || resolveResource(ref.slice(0, slash)) !== 'jobs') throw usageError('--run goes with job/NAME', 'logs');
+  const name = ref.slice(slash + 1);
+  const runs = listRuns(db, namespace, name);
+  const run = runs[n - 1];
+  if (run === undefined) {
+    throw new GitjobsError('NotFound', `Error from server (NotFound): jobs.batch "${name}" has ${runs.length} run(s); there is no run ${n}`);
+  }
+  const pods = listPodsOfRun(db, run.jobUid);
+  if (pods.length === 0) throw new GitjobsError('NotFound', `error: run ${n} of job/${name} created no pods`);
   if (pods.length > 1) io.err(`Found ${pods.length} pods, using pod/${pods[0]!.name}\n`);
   return [pods[0]!];
 }
