@@ -14,6 +14,7 @@ import { serveControl, type DaemonContext, type SourceHandle } from './control.j
 import { acquireDaemonSocket } from './lock.js';
 import { handlers } from './ops/index.js';
 import { Reruns } from './reruns.js';
+import { applyRetention, DEFAULT_RETENTION, type RetentionPolicy } from './retention.js';
 
 export interface DaemonOptions {
   jobsDir: string;
@@ -24,6 +25,7 @@ export interface DaemonOptions {
   /** On stop, kill running pods instead of leaving them to a later daemon. */
   stopPodsOnExit?: boolean;
   resyncIntervalMs?: number;
+  retention?: RetentionPolicy;
 }
 
 export interface Daemon {
@@ -130,6 +132,18 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   controller.resyncAll();
   const resync = setInterval(() => controller.resyncAll(), o.resyncIntervalMs ?? 30_000);
   resync.unref();
+  const retention = o.retention ?? DEFAULT_RETENTION;
+  const sweep = (): void => {
+    try {
+      const r = applyRetention(db, stateDir, retention, clock.now());
+      if (r.runsRemoved + r.logsRemoved > 0) o.logger.info('retention applied', r);
+    } catch (err) {
+      o.logger.error('retention failed', { error: err instanceof Error ? err.message : String(err) });
+    }
+  };
+  sweep();
+  const sweeper = setInterval(sweep, 10 * 60_000);
+  sweeper.unref();
   o.logger.info('daemon ready', { jobs: jobsDir });
 
   let stopping: Promise<void> | undefined;
@@ -139,6 +153,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       stopping ??= (async () => {
         o.logger.info('daemon stopping', { stopPods: o.stopPodsOnExit ?? false });
         clearInterval(resync);
+        clearInterval(sweeper);
         await source?.stop();
         controller.queue.shutdown();
         kubelet.shutdown(o.stopPodsOnExit ?? false);

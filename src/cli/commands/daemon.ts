@@ -15,6 +15,8 @@ Options:
   --log-format text|json      daemon log format (default text)
   --stop-pods                 on SIGTERM/SIGINT terminate running pods; by default they keep running and a
                               restarted daemon re-attaches to them
+  --history-limit N           runs kept per Job name after their Job is deleted (default 50)
+  --log-retention DURATION    logs of deleted runs are removed after this long (default 168h); records stay
 `;
 
 export async function daemonCommand(argv: string[], io: Io): Promise<number> {
@@ -24,6 +26,8 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
     'pod-backoff-base': { type: 'string' },
     'log-format': { type: 'string' },
     'stop-pods': { type: 'boolean' },
+    'history-limit': { type: 'string' },
+    'log-retention': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -36,6 +40,10 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
   const backoff = parseDuration((values['pod-backoff-base'] as string | undefined) ?? '10s');
   if (backoff <= 0) throw usageError('--pod-backoff-base must be positive', 'daemon');
 
+  const historyLimit = values['history-limit'] === undefined ? 50 : Number(values['history-limit']);
+  if (!Number.isInteger(historyLimit) || historyLimit < 0) throw usageError('--history-limit takes a whole number ≥ 0', 'daemon');
+  const logRetentionMs = parseDuration((values['log-retention'] as string | undefined) ?? '168h');
+
   const { startDaemon } = await import('../../daemon/daemon.js');
   const { createLogger } = await import('../../util/logger.js');
   const logger = createLogger(format);
@@ -45,6 +53,7 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
     podBackoffBaseMs: backoff,
     logger,
     stopPodsOnExit: values['stop-pods'] === true,
+    retention: { historyLimit, logRetentionMs },
   });
   await new Promise<void>((resolve) => {
     const onSignal = (sig: NodeJS.Signals): void => {
