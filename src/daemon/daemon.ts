@@ -3,10 +3,8 @@ import type { Server, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { JobController } from '../controller/controller.js';
 import { Kubelet } from '../executor/kubelet.js';
-import { DirSource } from '../source/dir.js';
 import { openDb, STATE_DB_FILE, type Db } from '../store/db.js';
-import { getJob } from '../store/jobs.js';
-import { syncSource } from '../sync/syncer.js';
+import { getJob, listJobs } from '../store/jobs.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { DAEMON_SOCKET } from '../cli/control-client.js';
@@ -15,9 +13,13 @@ import { acquireDaemonSocket } from './lock.js';
 import { handlers } from './ops/index.js';
 import { Reruns } from './reruns.js';
 import { applyRetention, DEFAULT_RETENTION, type RetentionPolicy } from './retention.js';
+import { gitSource, type GitSourceSpec } from './git-source.js';
+import { dirSource, type RunningSource, type SourceDeps } from './sources.js';
+
+export type SourceSpec = { kind: 'dir'; dir: string } | ({ kind: 'git' } & GitSourceSpec);
 
 export interface DaemonOptions {
-  jobsDir: string;
+  source: SourceSpec;
   stateDir: string;
   podBackoffBaseMs: number;
   logger: Logger;
@@ -37,10 +39,7 @@ export interface Daemon {
 export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const clock = o.clock ?? systemClock;
   const stateDir = resolve(o.stateDir);
-  const jobsDir = resolve(o.jobsDir);
   mkdirSync(stateDir, { recursive: true });
-  const sourceName = jobsDir;
-  let source: DirSource | undefined;
 
   // Connections are refused until the daemon is wired (before that, nothing to serve).
   let onConnection: (s: Socket) => void = (s) => s.destroy();
@@ -61,17 +60,16 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     containerBackoffBaseMs: o.podBackoffBaseMs,
     context: (pod) => {
       const job = pod.owner ? getJob(db, pod.owner.uid) : undefined;
-      const env: Record<string, string> = {
-        PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-        HOME: process.env.HOME ?? '/',
-        HOSTNAME: pod.spec.hostname ?? pod.name,
+      const ctx = source.podContext(job);
+      return {
+        cwd: ctx.cwd,
+        env: {
+          PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+          HOME: process.env.HOME ?? '/',
+          HOSTNAME: pod.spec.hostname ?? pod.name,
+          ...ctx.env,
+        },
       };
-      if (job) {
-        env.GITJOBS_SOURCE = job.origin.source;
-        if (job.origin.path) env.GITJOBS_MANIFEST = job.origin.path;
-        if (job.origin.revision) env.GITJOBS_REVISION = job.origin.revision;
-      }
-      return { cwd: jobsDir, env };
     },
     onPodChange: (pod) => {
       if (pod.owner) controller.enqueue(pod.owner.uid);
@@ -92,41 +90,25 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     // right away, a source-owned one by the next scan.
     onJobRemoved: (job) => {
       reruns.onRemoved(job);
-      void source?.scan();
+      source.poke();
     },
   });
 
   const reruns = new Reruns(db, () => clock.now(), (uid) => controller.enqueue(uid));
-  const reportedIssues = new Set<string>();
-  let lastRevision = '';
-  source = new DirSource({
-    dir: jobsDir,
+  const deps: SourceDeps = {
+    db,
+    clock,
     logger: o.logger,
-    onSnapshot: (snap) => {
-      lastRevision = snap.revision;
-      const result = syncSource(
-        db,
-        { name: sourceName, kind: 'dir', url: jobsDir, revision: snap.revision, manifests: snap.manifests, heldBack: snap.heldBack },
-        clock.now(),
-        o.logger,
-        reportedIssues,
-      );
-      for (const uid of result.changed) controller.enqueue(uid);
-    },
-  });
-
-  const sourceHandle: SourceHandle = {
-    name: sourceName,
-    kind: 'dir',
-    sync: async () => {
-      await source!.scan();
-      return { revision: lastRevision };
+    stateDir,
+    onChanged: (uids) => {
+      for (const uid of uids) controller.enqueue(uid);
     },
   };
-  const ctx: DaemonContext = { db, clock, logger: o.logger, stateDir, controller, kubelet, source: sourceHandle, reruns };
+  const source: RunningSource = o.source.kind === 'dir' ? dirSource(resolve(o.source.dir), deps) : gitSource(o.source, deps);
+  const ctx: DaemonContext = { db, clock, logger: o.logger, stateDir, controller, kubelet, source, reruns };
   onConnection = (s) => serveControl(s, handlers, ctx);
 
-  o.logger.info('daemon starting', { jobs: jobsDir, state: stateDir, pid: process.pid });
+  o.logger.info('daemon starting', { source: source.url, kind: source.kind, state: stateDir, pid: process.pid });
   kubelet.recover();
   await source.start();
   controller.resyncAll();
@@ -135,6 +117,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const retention = o.retention ?? DEFAULT_RETENTION;
   const sweep = (): void => {
     try {
+      source.sweep(listJobs(db));
       const r = applyRetention(db, stateDir, retention, clock.now());
       if (r.runsRemoved + r.logsRemoved > 0) o.logger.info('retention applied', r);
     } catch (err) {
@@ -144,7 +127,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   sweep();
   const sweeper = setInterval(sweep, 10 * 60_000);
   sweeper.unref();
-  o.logger.info('daemon ready', { jobs: jobsDir });
+  o.logger.info('daemon ready', { source: source.url });
 
   let stopping: Promise<void> | undefined;
   return {
@@ -154,7 +137,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
         o.logger.info('daemon stopping', { stopPods: o.stopPodsOnExit ?? false });
         clearInterval(resync);
         clearInterval(sweeper);
-        await source?.stop();
+        await source.stop();
         controller.queue.shutdown();
         kubelet.shutdown(o.stopPodsOnExit ?? false);
         db.close();

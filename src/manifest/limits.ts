@@ -89,3 +89,17 @@ function startsNode(text: string, i: number, lineStart: number): boolean {
 function opensBlockScalar(line: string): boolean {
   return /(^|[\s:-])[|>][-+0-9]*\s*(#.*)?\r?$/.test(line);
 }
+
+/** The issue for a file over the size cap, checked before anything parses it. */
+export function fileTooLarge(file: string, size: number): import('./issues.js').ManifestIssue {
+  return {
+    code: 'FileTooLarge',
+    severity: 'error',
+    file,
+    line: 1,
+    column: 1,
+    document: 0,
+    field: '',
+    message: `file is ${size} bytes; manifests may be at most ${MAX_FILE_BYTES} bytes`,
+  };
+}

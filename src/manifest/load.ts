@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { compareIssues, type ManifestIssue } from './issues.js';
-import { MAX_FILE_BYTES } from './limits.js';
+import { fileTooLarge, MAX_FILE_BYTES } from './limits.js';
 import { parseDocuments, rejectDuplicates, type ManifestResult } from './parse.js';
 
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
@@ -59,16 +59,7 @@ export async function loadManifestFiles(paths: string[], opts: LoadOptions = {})
     try {
       const st = await stat(abs);
       if (st.size > MAX_FILE_BYTES) {
-        issues.push({
-          code: 'FileTooLarge',
-          severity: 'error',
-          file,
-          line: 1,
-          column: 1,
-          document: 0,
-          field: '',
-          message: `file is ${st.size} bytes; manifests may be at most ${MAX_FILE_BYTES} bytes`,
-        });
+        issues.push(fileTooLarge(file, st.size));
         continue;
       }
       const parsed = parseDocuments(await readFile(abs, 'utf8'), file);

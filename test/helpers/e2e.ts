@@ -23,6 +23,25 @@ export function cli(args: string[], opts: { state?: string; cwd?: string; env?: 
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * Runs the CLI without blocking this process: needed when this process also
+ * serves something the daemon talks to (a Git server on loopback).
+ */
+export function cliAsync(args: string[], opts: { state?: string; cwd?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: opts.cwd ?? ROOT,
+      env: { ...process.env, ...(opts.state ? { GITJOBS_STATE: opts.state } : {}) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
 /** Polls a condition until it holds: a wait on a condition, never a fixed sleep. */
 export async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000, intervalMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -90,7 +109,9 @@ export function tempDir(prefix = 'gitjobs-test-'): string {
 }
 
 /** Starts the real daemon as a subprocess on fresh folders. */
-export async function startDaemon(opts: { backoff?: string; extraArgs?: string[]; files?: Record<string, string>; dir?: string } = {}): Promise<DaemonHandle> {
+export async function startDaemon(
+  opts: { backoff?: string; extraArgs?: string[]; files?: Record<string, string>; dir?: string; sourceArgs?: string[]; env?: Record<string, string> } = {},
+): Promise<DaemonHandle> {
   const dir = opts.dir ?? tempDir();
   const jobsDir = join(dir, 'jobs');
   const stateDir = join(dir, 'state');
@@ -99,8 +120,8 @@ export async function startDaemon(opts: { backoff?: string; extraArgs?: string[]
   let output = '';
   const proc = spawn(
     process.execPath,
-    [CLI, 'daemon', '--jobs', jobsDir, '--state', stateDir, '--pod-backoff-base', opts.backoff ?? '200ms', ...(opts.extraArgs ?? [])],
-    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    [CLI, 'daemon', ...(opts.sourceArgs ?? ['--jobs', jobsDir]), '--state', stateDir, '--pod-backoff-base', opts.backoff ?? '200ms', ...(opts.extraArgs ?? [])],
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
   );
   proc.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
   proc.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));

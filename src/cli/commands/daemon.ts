@@ -5,10 +5,19 @@ import { usageError } from '../usage.js';
 const HELP = `Watch a folder of Job manifests and run every Job as local processes.
 
 Usage:
-  gitjobs daemon [--jobs DIR] [--state DIR] [--pod-backoff-base DURATION] [--log-format text|json] [--stop-pods]
+  gitjobs daemon [--jobs DIR | --repo URL_OR_PATH [--branch B | --tag T | --commit SHA] [--path SUBDIR] [--interval 30s]]
+                 [--state DIR] [--pod-backoff-base DURATION] [--log-format text|json] [--stop-pods]
 
 Options:
   --jobs DIR                  folder of manifests to watch (default ./jobs)
+  --repo URL_OR_PATH          a Git repository instead: a local path (bare or not; watched for new commits)
+                              or an http(s) URL (polled). Only committed content of the ref counts.
+                              Credentials come from GITJOBS_GIT_TOKEN, or GITJOBS_GIT_USERNAME and
+                              GITJOBS_GIT_PASSWORD, never from a flag.
+  --branch B | --tag T | --commit SHA
+                              the ref to follow (default: the repository's default branch)
+  --path SUBDIR               only manifests under this folder of the repository
+  --interval DURATION         polling period for remotes, with jitter (default 30s)
   --state DIR                 state folder: SQLite database, logs, pod records (default $GITJOBS_STATE or ./state)
   --pod-backoff-base DURATION first pod re-creation delay after a failure (default 10s); doubles per failure,
                               capped at 60x (10m); the container restart back-off of OnFailure pods uses it too
@@ -22,6 +31,12 @@ Options:
 export async function daemonCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommand('daemon', argv, {
     jobs: { type: 'string' },
+    repo: { type: 'string' },
+    branch: { type: 'string' },
+    tag: { type: 'string' },
+    commit: { type: 'string' },
+    path: { type: 'string' },
+    interval: { type: 'string' },
     state: { type: 'string' },
     'pod-backoff-base': { type: 'string' },
     'log-format': { type: 'string' },
@@ -44,11 +59,13 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
   if (!Number.isInteger(historyLimit) || historyLimit < 0) throw usageError('--history-limit takes a whole number ≥ 0', 'daemon');
   const logRetentionMs = parseDuration((values['log-retention'] as string | undefined) ?? '168h');
 
+  const source = sourceSpec(values);
+
   const { startDaemon } = await import('../../daemon/daemon.js');
   const { createLogger } = await import('../../util/logger.js');
   const logger = createLogger(format);
   const daemon = await startDaemon({
-    jobsDir: (values.jobs as string | undefined) ?? 'jobs',
+    source,
     stateDir: (values.state as string | undefined) ?? process.env.GITJOBS_STATE ?? 'state',
     podBackoffBaseMs: backoff,
     logger,
@@ -64,4 +81,31 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
     process.once('SIGINT', onSignal);
   });
   return 0;
+}
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+function sourceSpec(values: Values): import('../../daemon/daemon.js').SourceSpec {
+  const repo = values.repo as string | undefined;
+  const refFlags = (['branch', 'tag', 'commit'] as const).filter((f) => values[f] !== undefined);
+  if (repo === undefined) {
+    for (const f of [...refFlags, 'path', 'interval'] as const) {
+      if (values[f] !== undefined) throw usageError(`--${f} goes with --repo`, 'daemon');
+    }
+    return { kind: 'dir', dir: (values.jobs as string | undefined) ?? 'jobs' };
+  }
+  if (values.jobs !== undefined) throw usageError('--jobs and --repo are exclusive: a daemon watches one source', 'daemon');
+  if (refFlags.length > 1) throw usageError(`--branch, --tag and --commit are exclusive; got ${refFlags.map((f) => `--${f}`).join(' and ')}`, 'daemon');
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(repo)) {
+    throw usageError('credentials in --repo would show in ps; put them in GITJOBS_GIT_TOKEN or GITJOBS_GIT_USERNAME/GITJOBS_GIT_PASSWORD', 'daemon');
+  }
+  const intervalMs = parseDuration((values.interval as string | undefined) ?? '30s');
+  if (intervalMs < 1000) throw usageError('--interval must be at least 1s', 'daemon');
+  const ref: { branch?: string; tag?: string; commit?: string } = {};
+  if (values.branch !== undefined) ref.branch = values.branch as string;
+  if (values.tag !== undefined) ref.tag = values.tag as string;
+  if (values.commit !== undefined) ref.commit = values.commit as string;
+  const spec: import('../../daemon/daemon.js').SourceSpec = { kind: 'git', url: repo, ref, intervalMs };
+  if (values.path !== undefined) spec.path = values.path as string;
+  return spec;
 }
