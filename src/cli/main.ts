@@ -53,6 +53,24 @@ async function run(argv: string[]): Promise<number> {
       return (await import('./commands/rerun.js')).rerunCommand(rest, io);
     case 'history':
       return (await import('./commands/history.js')).historyCommand(rest, io);
+    case 'apply':
+      return (await import('./commands/apply.js')).applyCommand(rest, io);
+    case 'create':
+      return (await import('./commands/create.js')).createCommand(rest, io);
+    case 'delete':
+      return (await import('./commands/delete.js')).deleteCommand(rest, io);
+    case 'patch':
+      return (await import('./commands/patch.js')).patchCommand(rest, io);
+    case 'scale':
+      return (await import('./commands/scale.js')).scaleCommand(rest, io);
+    case 'suspend':
+      return (await import('./commands/suspend.js')).suspendCommand(rest, io);
+    case 'resume':
+      return (await import('./commands/resume.js')).resumeCommand(rest, io);
+    case 'wait':
+      return (await import('./commands/wait.js')).waitCommand(rest, io);
+    case 'completion':
+      return (await import('./commands/completion.js')).completionCommand(rest, io);
     default:
       throw usageError(`unknown command "${command}" for "gitjobs"`);
   }

@@ -9,6 +9,16 @@ Basic Commands:
   history       List the runs of a job, including deleted ones
   rerun         Start a fresh run of a job with its current spec
 
+Changing Jobs:
+  apply         Create a Job from a file, or change the mutable fields of one created so
+  create        Create a Job from a file (refused if it exists)
+  delete        Delete Jobs (and their pods) or pods
+  patch         Update the mutable fields of a Job with a merge patch
+  scale         Set a Job's parallelism
+  suspend       Suspend a Job: its pods stop and no new ones start
+  resume        Resume a suspended Job
+  wait          Wait for a condition on Jobs or pods
+
 Daemon:
   daemon        Watch a folder of Job manifests and run them
   sync          Make the running daemon read its source now
@@ -17,6 +27,7 @@ Manifests:
   validate      Check Job manifests as the API server would (file:line:col: field: message)
 
 Other Commands:
+  completion    Output a shell completion script (bash or zsh)
   version       Print the version
 
 Usage:

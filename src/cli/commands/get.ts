@@ -11,6 +11,8 @@ import { listSources } from '../../store/sources.js';
 import { getJobStatus } from '../../store/status.js';
 import { parseCommand } from '../args.js';
 import type { Io } from '../main.js';
+import { parseCustomColumns, printCustomColumns, type CustomColumn } from '../print/custom-columns.js';
+import { executeGoTemplate } from '../print/go-template.js';
 import { executeJsonPath, parseJsonPath } from '../print/jsonpath.js';
 import { formatJson, formatYaml } from '../print/format.js';
 import { toEventObject, toJobObject, toList, toPodObject } from '../print/objects.js';
@@ -21,6 +23,7 @@ import { tabwrite, TABLE_LAYOUT } from '../print/tabwriter.js';
 import { notFound, parseResourceArgs, type Resource } from '../resources.js';
 import { openStateReadOnly, stateDirFrom } from '../state.js';
 import { usageError } from '../usage.js';
+import { parseCustomColumnsFile, sortRows } from './get-sort.js';
 
 const HELP = `Display one or many resources.
 
@@ -33,8 +36,13 @@ Options:
   -A, --all-namespaces        list across all namespaces
   -l, --selector SELECTOR     label selector: a=b, a!=b, a in (x,y), a notin (x), a, !a
       --field-selector SEL    pods: status.phase=Running (also metadata.name, metadata.namespace)
-  -o, --output FORMAT         wide|json|yaml|name|jsonpath=TEMPLATE|jsonpath-file=FILE
+  -o, --output FORMAT         wide|json|yaml|name|jsonpath=TEMPLATE|jsonpath-file=FILE|
+                              custom-columns=SPEC|custom-columns-file=FILE|go-template=TEMPLATE|go-template-file=FILE
       --no-headers            omit the header row
+      --show-labels           add a LABELS column
+      --sort-by JSONPATH      sort by a field of the object, e.g. .metadata.creationTimestamp or {.status.succeeded}
+  -w, --watch                 after the listing, print a row each time a listed object changes (until interrupted)
+      --watch-only            print only the changes, not the initial listing
   -a, --show-all              accepted for compatibility; finished pods are always listed
       --state DIR             state folder (default $GITJOBS_STATE or ./state)
 `;
@@ -55,6 +63,10 @@ export async function getCommand(argv: string[], io: Io): Promise<number> {
     output: { type: 'string', short: 'o' },
     'no-headers': { type: 'boolean' },
     'show-all': { type: 'boolean', short: 'a' },
+    'show-labels': { type: 'boolean' },
+    'sort-by': { type: 'string' },
+    watch: { type: 'boolean', short: 'w' },
+    'watch-only': { type: 'boolean' },
     state: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -68,43 +80,144 @@ export async function getCommand(argv: string[], io: Io): Promise<number> {
   const selector = values.selector === undefined ? undefined : parseSelector(values.selector as string);
   const fieldSelector = values['field-selector'] === undefined ? undefined : parseFieldSelector(values['field-selector'] as string);
   const output = parseOutput(values.output as string | undefined);
-  const now = Date.now();
+  const sortBy = values['sort-by'] as string | undefined;
+  const watch = values.watch === true || values['watch-only'] === true;
+  const view: View = {
+    resource,
+    output,
+    single: names.length === 1,
+    table: {
+      wide: output.kind === 'table' && output.wide,
+      noHeaders: values['no-headers'] === true,
+      showNamespace: allNamespaces,
+      showLabels: values['show-labels'] === true,
+    },
+  };
+  const keep = (r: Row<unknown>): boolean =>
+    (selector === undefined || selector.matches(r.labels)) && (fieldSelector === undefined || fieldSelector(r));
 
   const db = openStateReadOnly(stateDirFrom(values.state as string | undefined));
   try {
-    const rows = loadRows(db, resource, names, allNamespaces ? undefined : namespace);
-    const filtered = rows.filter(
-      (r) => (selector === undefined || selector.matches(r.labels)) && (fieldSelector === undefined || fieldSelector(r)),
-    );
-    const single = names.length === 1 && output.kind !== 'table';
-    if (filtered.length === 0 && output.kind === 'table') {
-      io.err(allNamespaces ? 'No resources found\n' : `No resources found in ${namespace} namespace.\n`);
-      return 0;
-    }
-    switch (output.kind) {
-      case 'json':
-      case 'yaml': {
-        const objects = filtered.map((r) => toObject(resource, r.item));
-        const obj = single && objects.length === 1 ? objects[0]! : toList(objects);
-        io.out(output.kind === 'json' ? formatJson(obj) : formatYaml(obj));
-        return 0;
+    const rows = loadRows(db, resource, names, allNamespaces ? undefined : namespace).filter(keep);
+    const sorted = sortBy === undefined ? rows : sortRows(rows, (r) => toObject(resource, r.item), sortBy);
+    const watchOnly = values['watch-only'] === true;
+    let printed = false;
+    if (!watchOnly) {
+      if (sorted.length === 0 && isTabular(output)) {
+        io.err(allNamespaces ? 'No resources found\n' : `No resources found in ${namespace} namespace.\n`);
+        if (!watch) return 0;
+      } else {
+        io.out(render(view, sorted, Date.now(), { headers: true, list: !watch }));
+        printed = true;
       }
-      case 'jsonpath': {
-        const objects = filtered.map((r) => toObject(resource, r.item));
-        const data = single && objects.length === 1 ? objects[0]! : toList(objects);
-        io.out(executeJsonPath(parseJsonPath(output.template), data));
-        return 0;
-      }
-      case 'name':
-        io.out(filtered.map((r) => `${resource === 'jobs' ? 'job.batch' : resource === 'pods' ? 'pod' : resource.replace(/s$/, '')}/${r.name}\n`).join(''));
-        return 0;
-      case 'table':
-        io.out(printTable(resource, filtered, now, { wide: output.wide, noHeaders: values['no-headers'] === true, showNamespace: allNamespaces }));
-        return 0;
     }
+    if (!watch) return 0;
+    const reload = (): Row<unknown>[] => loadTolerant(db, resource, names, allNamespaces ? undefined : namespace).filter(keep);
+    return await watchRows(view, sorted, reload, io, !printed);
   } finally {
     db.close();
   }
+}
+
+interface View {
+  resource: Resource;
+  output: Output;
+  /** One object asked for by name: json, yaml and templates print it, not a List. */
+  single: boolean;
+  table: { wide: boolean; noHeaders: boolean; showNamespace: boolean; showLabels: boolean };
+}
+
+function isTabular(o: Output): boolean {
+  return o.kind === 'table' || o.kind === 'custom-columns';
+}
+
+/** Renders rows in the chosen format; `list: false` prints objects one by one, as a watch does. */
+function render(view: View, rows: Row<unknown>[], now: number, opts: { headers: boolean; list: boolean }): string {
+  const { resource, output } = view;
+  const objects = (): Record<string, unknown>[] => rows.map((r) => toObject(resource, r.item));
+  const data = (): unknown[] => {
+    const objs = objects();
+    if (!opts.list) return objs;
+    return [view.single && objs.length === 1 ? objs[0]! : toList(objs)];
+  };
+  switch (output.kind) {
+    case 'json':
+      return data().map(formatJson).join('');
+    case 'yaml':
+      return data().map((o, i) => (opts.list || i === 0 ? '' : '---\n') + formatYaml(o)).join('');
+    case 'jsonpath': {
+      const template = parseJsonPath(output.template);
+      return data().map((d) => executeJsonPath(template, d)).join('');
+    }
+    case 'go-template':
+      return data().map((d) => executeGoTemplate(output.template, d)).join('');
+    case 'name':
+      return rows.map((r) => `${resource === 'jobs' ? 'job.batch' : resource === 'pods' ? 'pod' : resource.replace(/s$/, '')}/${r.name}\n`).join('');
+    case 'custom-columns':
+      return printCustomColumns(output.columns, objects(), { noHeaders: view.table.noHeaders || !opts.headers });
+    case 'table':
+      return printTable(resource, rows, now, { ...view.table, noHeaders: view.table.noHeaders || !opts.headers });
+  }
+}
+
+const WATCH_POLL_MS = 200;
+
+/**
+ * `get -w`: polls the read-only store and prints each listed object again when
+ * it changes, appears or goes away, until the process is interrupted.
+ */
+async function watchRows(
+  view: View,
+  initial: Row<unknown>[],
+  reload: () => Row<unknown>[],
+  io: Io,
+  headersFirst: boolean,
+): Promise<number> {
+  const seen = new Map<string, { print: string; row: Row<unknown> }>();
+  for (const r of initial) seen.set(rowKey(view.resource, r), { print: fingerprint(view.resource, r), row: r });
+  let headers = headersFirst;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, WATCH_POLL_MS));
+    const changed: Row<unknown>[] = [];
+    const current = new Set<string>();
+    for (const r of reload()) {
+      const key = rowKey(view.resource, r);
+      current.add(key);
+      const print = fingerprint(view.resource, r);
+      if (seen.get(key)?.print !== print) changed.push(r);
+      seen.set(key, { print, row: r });
+    }
+    for (const [key, { row }] of seen) {
+      if (current.has(key)) continue;
+      changed.push(row); // a deleted object is printed one last time, as kubectl does
+      seen.delete(key);
+    }
+    if (changed.length === 0) continue;
+    io.out(render(view, changed, Date.now(), { headers, list: false }));
+    headers = false;
+  }
+}
+
+function rowKey(resource: Resource, r: Row<unknown>): string {
+  const uid = resource === 'jobs' ? (r.item as JobRow).job.uid : resource === 'pods' ? (r.item as Pod).uid : '';
+  return `${r.namespace}/${r.name}/${uid}`;
+}
+
+function fingerprint(resource: Resource, r: Row<unknown>): string {
+  return JSON.stringify(toObject(resource, r.item));
+}
+
+/** Like loadRows, but a named object that is gone is simply absent. */
+function loadTolerant(db: Db, resource: Resource, names: string[], namespace: string | undefined): Row<unknown>[] {
+  if (names.length === 0) return loadRows(db, resource, names, namespace);
+  return names.flatMap((n) => {
+    try {
+      return loadRows(db, resource, [n], namespace);
+    } catch (err) {
+      if (err instanceof GitjobsError && err.code === 'NotFound') return [];
+      throw err;
+    }
+  });
 }
 
 function loadRows(db: Db, resource: Resource, names: string[], namespace: string | undefined): Row<unknown>[] {
@@ -156,7 +269,12 @@ function toObject(resource: Resource, item: unknown): Record<string, unknown> {
   }
 }
 
-function printTable(resource: Resource, rows: Row<unknown>[], now: number, opts: { wide: boolean; noHeaders: boolean; showNamespace: boolean }): string {
+function printTable(
+  resource: Resource,
+  rows: Row<unknown>[],
+  now: number,
+  opts: { wide: boolean; noHeaders: boolean; showNamespace: boolean; showLabels: boolean },
+): string {
   switch (resource) {
     case 'jobs':
       return printJobsTable(rows.map((r) => r.item as JobRow), now, opts);
@@ -175,7 +293,14 @@ function printTable(resource: Resource, rows: Row<unknown>[], now: number, opts:
   }
 }
 
-type Output = { kind: 'table'; wide: boolean } | { kind: 'json' } | { kind: 'yaml' } | { kind: 'name' } | { kind: 'jsonpath'; template: string };
+type Output =
+  | { kind: 'table'; wide: boolean }
+  | { kind: 'json' }
+  | { kind: 'yaml' }
+  | { kind: 'name' }
+  | { kind: 'jsonpath'; template: string }
+  | { kind: 'go-template'; template: string }
+  | { kind: 'custom-columns'; columns: CustomColumn[] };
 
 function parseOutput(o: string | undefined): Output {
   if (o === undefined) return { kind: 'table', wide: false };
@@ -183,8 +308,18 @@ function parseOutput(o: string | undefined): Output {
   if (o === 'json' || o === 'yaml' || o === 'name') return { kind: o };
   if (o.startsWith('jsonpath=')) return { kind: 'jsonpath', template: stripQuotes(o.slice('jsonpath='.length)) };
   if (o.startsWith('jsonpath-file=')) return { kind: 'jsonpath', template: readFileSync(o.slice('jsonpath-file='.length), 'utf8') };
+  for (const prefix of ['go-template=', 'template=']) {
+    if (o.startsWith(prefix)) return { kind: 'go-template', template: stripQuotes(o.slice(prefix.length)) };
+  }
+  for (const prefix of ['go-template-file=', 'templatefile=']) {
+    if (o.startsWith(prefix)) return { kind: 'go-template', template: readFileSync(o.slice(prefix.length), 'utf8') };
+  }
+  if (o.startsWith('custom-columns=')) return { kind: 'custom-columns', columns: parseCustomColumns(o.slice('custom-columns='.length)) };
+  if (o.startsWith('custom-columns-file=')) {
+    return { kind: 'custom-columns', columns: parseCustomColumnsFile(readFileSync(o.slice('custom-columns-file='.length), 'utf8')) };
+  }
   throw usageError(
-    `unable to match a printer suitable for the output format "${o}", allowed formats are: json,jsonpath,jsonpath-file,name,wide,yaml`,
+    `unable to match a printer suitable for the output format "${o}", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-file,name,template,templatefile,wide,yaml`,
     'get',
   );
 }

@@ -1,0 +1,59 @@
+import { parseCommand } from '../args.js';
+import { callDaemon } from '../control-client.js';
+import type { Io } from '../main.js';
+import { stateDirFrom } from '../state.js';
+import { usageError } from '../usage.js';
+import { readManifestArgs } from './manifest-files.js';
+
+const HELP = `Apply a configuration to a Job by file name or stdin; the Job is created if it does not exist yet.
+
+Usage:
+  gitjobs apply -f FILENAME [-f FILENAME...]
+
+Options:
+  -f, --filename PATH   a manifest file, a folder of manifests (read recursively), a URL, or - for stdin
+  -R, --recursive       accepted for compatibility; folders are always read recursively
+      --state DIR       state folder (default $GITJOBS_STATE or ./state)
+
+Jobs applied here are ad-hoc: a Job defined by the watched source is changed through its manifest.
+Only the fields Kubernetes lets you change on a live Job (parallelism, suspend, activeDeadlineSeconds,
+ttlSecondsAfterFinished, backoffLimit, maxFailedIndexes, podReplacementPolicy) and labels and
+annotations can be changed by applying again.
+`;
+
+type Line = { name: string; outcome: string } | { error: string };
+
+export function applyCommand(argv: string[], io: Io): Promise<number> {
+  return sendManifests('apply', HELP, argv, io);
+}
+
+/** Shared by `apply` and `create`: read the files here, let the daemon parse and store them. */
+export async function sendManifests(op: 'apply' | 'create', help: string, argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommand(op, argv, {
+    filename: { type: 'string', short: 'f', multiple: true },
+    recursive: { type: 'boolean', short: 'R' },
+    state: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.out(help);
+    return 0;
+  }
+  if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`, op);
+  const paths = (values.filename as string[] | undefined) ?? [];
+  if (paths.length === 0) throw usageError('must specify one of -f and -k', op);
+  const files = await readManifestArgs(paths);
+  const reply = await callDaemon(stateDirFrom(values.state as string | undefined), { op, files });
+  // Each already reads `file:line:col: warning: …`.
+  for (const w of (reply.warnings as string[] | undefined) ?? []) io.err(`${w}\n`);
+  let failed = false;
+  for (const line of (reply.lines as Line[] | undefined) ?? []) {
+    if ('error' in line) {
+      failed = true;
+      io.err(line.error.endsWith('\n') ? line.error : line.error + '\n');
+    } else {
+      io.out(`job.batch/${line.name} ${line.outcome}\n`);
+    }
+  }
+  return failed ? 1 : 0;
+}

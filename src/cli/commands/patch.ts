@@ -1,0 +1,85 @@
+import { parse as parseYaml } from 'yaml';
+import { GitjobsError } from '../../errors.js';
+import { parseCommand } from '../args.js';
+import { callDaemon } from '../control-client.js';
+import type { Io } from '../main.js';
+import { parseResourceArgs, resolveResource } from '../resources.js';
+import { stateDirFrom } from '../state.js';
+import { usageError } from '../usage.js';
+
+const HELP = `Update fields of a Job with a merge patch.
+
+Usage:
+  gitjobs patch (job NAME | job/NAME) -p PATCH [flags]
+
+Options:
+  -p, --patch PATCH    the patch, as JSON or YAML, e.g. '{"spec":{"suspend":true}}'
+      --type TYPE      merge or strategic (the same for a Job's fields); json patches are not supported
+  -n, --namespace NS   namespace (default "default")
+      --state DIR      state folder (default $GITJOBS_STATE or ./state)
+
+Only the fields Kubernetes lets you change on a live Job can be patched: parallelism, suspend,
+activeDeadlineSeconds, ttlSecondsAfterFinished, backoffLimit, maxFailedIndexes, podReplacementPolicy,
+and metadata labels and annotations. A Job defined by the watched source keeps the change until
+its manifest changes that field.
+`;
+
+export async function patchCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommand('patch', argv, {
+    patch: { type: 'string', short: 'p' },
+    type: { type: 'string' },
+    namespace: { type: 'string', short: 'n' },
+    state: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.out(HELP);
+    return 0;
+  }
+  const type = (values.type as string | undefined) ?? 'strategic';
+  if (type !== 'merge' && type !== 'strategic') {
+    throw usageError(type === 'json' ? 'json patches are not supported; use --type merge' : `--type must be "json", "merge" or "strategic", not "${type}"`, 'patch');
+  }
+  if (values.patch === undefined) throw usageError('must specify -p to patch', 'patch');
+  let patch: unknown;
+  try {
+    patch = parseYaml(values.patch as string);
+  } catch (err) {
+    throw new GitjobsError('Usage', `error: unable to parse "${String(values.patch)}": ${(err as Error).message}`);
+  }
+  const names = jobNames(positionals, 'patch');
+  if (names.length !== 1) throw usageError('patch needs exactly one Job: gitjobs patch job NAME -p PATCH', 'patch');
+  const changed = await sendPatch(values, names[0]!, patch);
+  io.out(`job.batch/${names[0]} patched${changed ? '' : ' (no change)'}\n`);
+  return 0;
+}
+
+/** Sends one patch to the daemon; true when the Job changed. */
+export async function sendPatch(values: Record<string, unknown>, name: string, patch: unknown): Promise<boolean> {
+  const reply = await callDaemon(stateDirFrom(values.state as string | undefined), {
+    op: 'patch',
+    namespace: (values.namespace as string | undefined) ?? 'default',
+    name,
+    patch,
+  });
+  return reply.changed === true;
+}
+
+/** `job NAME...`, `job/NAME...`, or bare names (the only resource these verbs act on is a Job). */
+export function jobNames(positionals: string[], command: string): string[] {
+  const first = positionals[0];
+  if (first !== undefined && !first.includes('/') && !isResourceWord(first)) return positionals;
+  const { resource, names } = parseResourceArgs(positionals, command);
+  if (resource !== 'jobs') throw usageError(`${command} acts on jobs, not ${resource}`, command);
+  if (names.length === 0) throw usageError(`${command} needs a Job name: gitjobs ${command} job NAME`, command);
+  return names;
+}
+
+function isResourceWord(word: string): boolean {
+  try {
+    resolveResource(word);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,6 @@
+import type { Io } from '../main.js';
+import { setSuspended } from './suspend.js';
+
+export function resumeCommand(argv: string[], io: Io): Promise<number> {
+  return setSuspended('resume', argv, io);
+}

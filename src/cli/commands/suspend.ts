@@ -1,0 +1,42 @@
+import { parseCommand } from '../args.js';
+import type { Io } from '../main.js';
+import { jobNames, sendPatch } from './patch.js';
+
+const help = (verb: 'suspend' | 'resume'): string => `${
+  verb === 'suspend'
+    ? 'Suspend Jobs: their running pods are stopped (not counted as failed) and no new pod starts.'
+    : 'Resume suspended Jobs: pods start again and the active deadline counts from now.'
+}
+
+Usage:
+  gitjobs ${verb} (job NAME... | job/NAME... | NAME...) [flags]
+
+Options:
+  -n, --namespace NS   namespace (default "default")
+      --state DIR      state folder (default $GITJOBS_STATE or ./state)
+
+The same as: gitjobs patch job NAME -p '{"spec":{"suspend":${verb === 'suspend'}}}'
+`;
+
+/** `gitjobs suspend` and `gitjobs resume`: spec.suspend set to true or false. */
+export async function setSuspended(verb: 'suspend' | 'resume', argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommand(verb, argv, {
+    namespace: { type: 'string', short: 'n' },
+    state: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.out(help(verb));
+    return 0;
+  }
+  const past = verb === 'suspend' ? 'suspended' : 'resumed';
+  for (const name of jobNames(positionals, verb)) {
+    const changed = await sendPatch(values, name, { spec: { suspend: verb === 'suspend' } });
+    io.out(`job.batch/${name} ${past}${changed ? '' : ' (no change)'}\n`);
+  }
+  return 0;
+}
+
+export function suspendCommand(argv: string[], io: Io): Promise<number> {
+  return setSuspended('suspend', argv, io);
+}

@@ -1,0 +1,56 @@
+import { coerceError } from '../../errors.js';
+import { formatIssue, parseManifest } from '../../manifest/index.js';
+import { applyJob, type ApplyMode } from '../../sync/manual.js';
+import type { ControlHandler, ControlRequest, DaemonContext } from '../control.js';
+
+export interface ManifestFile {
+  name: string;
+  text: string;
+}
+
+/** One line of the answer, in document order: `job.batch/pi created`, or an error. */
+export type ApplyLine = { name: string; outcome: string } | { error: string };
+
+/**
+ * `gitjobs apply` and `gitjobs create`: the CLI sends the files it read; each
+ * valid document is applied on its own, an invalid one is reported with its
+ * location and nothing of it is applied.
+ */
+function applyFiles(mode: ApplyMode): ControlHandler {
+  return (req: ControlRequest, ctx: DaemonContext) => {
+    const files = readFiles(req);
+    const lines: ApplyLine[] = [];
+    const warnings: string[] = [];
+    for (const file of files) {
+      const { jobs, issues } = parseManifest(file.text, file.name);
+      for (const issue of issues) {
+        if (issue.severity === 'error') lines.push({ error: formatIssue(issue) });
+        else warnings.push(formatIssue(issue));
+      }
+      for (const parsed of jobs) {
+        try {
+          const { job, outcome } = applyJob(ctx.db, parsed, mode, ctx.clock.now());
+          if (outcome !== 'unchanged') ctx.controller.enqueue(job.uid);
+          if (outcome !== 'unchanged') ctx.logger.info(`job ${outcome}`, { job: `${job.namespace}/${job.name}`, by: mode });
+          lines.push({ name: job.name, outcome });
+        } catch (err) {
+          const e = coerceError(err);
+          if (e.code === 'Internal') throw e;
+          lines.push({ error: e.message });
+        }
+      }
+    }
+    return { lines, warnings };
+  };
+}
+
+function readFiles(req: ControlRequest): ManifestFile[] {
+  const files = req.files;
+  if (!Array.isArray(files)) return [];
+  return files.filter(
+    (f): f is ManifestFile => typeof f === 'object' && f !== null && typeof (f as ManifestFile).name === 'string' && typeof (f as ManifestFile).text === 'string',
+  );
+}
+
+export const apply = applyFiles('apply');
+export const create = applyFiles('create');

@@ -1,0 +1,52 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { bashCompletion, zshCompletion } from '../../../src/cli/commands/completion.js';
+
+// The names a state folder would answer with; the real CLI is exercised in the e2e tests.
+const FAKE_CLI = `gitjobs() {
+  case "$2" in
+    jobs|job) printf 'job.batch/pi\\njob.batch/myjob\\n' ;;
+    pods|pod) printf 'pod/pi-abcde\\n' ;;
+  esac
+}`;
+
+/** Runs the completion function for a command line whose last word is being typed. */
+function complete(line: string): string[] {
+  const words = line.split(' ');
+  const script = `${bashCompletion()}\n${FAKE_CLI}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')})\nCOMP_CWORD=${words.length - 1}\n_gitjobs\nprintf '%s\\n' "\${COMPREPLY[@]}"`;
+  const r = spawnSync('bash', ['--norc', '--noprofile', '-c', script], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  return r.stdout.split('\n').filter((l) => l !== '');
+}
+
+describe('completion bash', () => {
+  it.each([
+    ['gitjobs ap', ['apply']],
+    ['gitjobs get ', ['jobs', 'pods', 'events', 'sources']],
+    ['gitjobs get jobs ', ['pi', 'myjob']],
+    ['gitjobs describe job m', ['myjob']],
+    ['gitjobs delete jobs/p', ['jobs/pi']],
+    ['gitjobs logs ', ['pi-abcde']],
+    ['gitjobs suspend ', ['job', 'pi', 'myjob']],
+    ['gitjobs wait --for', ['--for=']],
+    ['gitjobs get jobs --sort', ['--sort-by']],
+    ['gitjobs get pods -o cu', ['custom-columns=', 'custom-columns-file=']],
+    ['gitjobs delete job pi --cascade ', ['background', 'foreground', 'orphan']],
+    ['gitjobs completion ', ['bash', 'zsh']],
+  ])('%s', (line, expected) => {
+    expect(complete(line)).toEqual(expected);
+  });
+
+  it('the script registers itself for gitjobs', () => {
+    expect(bashCompletion()).toContain('complete -o default -F _gitjobs gitjobs');
+  });
+});
+
+describe('completion zsh', () => {
+  it('runs the bash completion through bashcompinit', () => {
+    const script = zshCompletion();
+    expect(script.startsWith('#compdef gitjobs\n')).toBe(true);
+    expect(script).toContain('bashcompinit');
+    expect(script).toContain('_gitjobs()');
+  });
+});
