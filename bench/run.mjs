@@ -10,6 +10,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { seedStore } from './seed.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'bin', 'gitjobs');
@@ -19,7 +20,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
 });
 const rounds = Number(values.rounds);
-const wanted = new Set(positionals.length > 0 ? positionals : ['throughput']);
+const wanted = new Set(positionals.length > 0 ? positionals : ['throughput', 'cli']);
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -108,16 +109,49 @@ spec:
   };
 }
 
+function timeCli(args, stateDir) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, GITJOBS_STATE: stateDir }, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.status !== 0) throw new Error(`gitjobs ${args.join(' ')} failed: ${r.stderr}`);
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+async function cliLatency() {
+  const dir = mkdtempSync(join(tmpdir(), 'gitjobs-bench-cli-'));
+  const state = join(dir, 'state');
+  await seedStore(state, 10_000, 5);
+  const cases = [
+    ['get jobs', ['get', 'jobs'], 250],
+    ['describe job', ['describe', 'job', 'job-05000'], 150],
+    ['get pods -l job-name=X', ['get', 'pods', '-l', 'job-name=job-05000'], 150],
+  ];
+  const out = [];
+  for (const [name, args, targetMs] of cases) {
+    const base = [];
+    const ours = [];
+    for (let i = 0; i < Math.max(rounds, 5); i++) {
+      base.push(timeCommand(process.execPath, ['-e', '0']));
+      ours.push(timeCli(args, state));
+    }
+    const b = median(base);
+    const g = median(ours);
+    out.push({ name: `CLI latency: ${name}`, what: `10,000 Jobs and 50,000 pods in the store`, baseline: 'node -e 0', baselineMs: b, gitjobsMs: g, ratio: g / b, target: `≤ ${targetMs} ms wall`, command: `npm run bench -- cli --rounds ${rounds}` });
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return out;
+}
+
 const results = [];
 if (wanted.has('throughput')) results.push(await throughput());
+if (wanted.has('cli')) results.push(...(await cliLatency()));
 
 if (values.json) {
   console.log(JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, node: process.version, results }, null, 2));
 } else {
   for (const r of results) {
     console.log(`${r.name}: ${r.what}`);
-    console.log(`  baseline  ${r.baseline}: ${r.baselineMs.toFixed(0)} ms (${r.baselineRate.toFixed(0)}/s)`);
-    console.log(`  gitjobs   ${r.gitjobsMs.toFixed(0)} ms (${r.gitjobsRate.toFixed(0)}/s)`);
+    console.log(`  baseline  ${r.baseline}: ${r.baselineMs.toFixed(0)} ms${r.baselineRate === undefined ? '' : ` (${r.baselineRate.toFixed(0)}/s)`}`);
+    console.log(`  gitjobs   ${r.gitjobsMs.toFixed(0)} ms${r.gitjobsRate === undefined ? '' : ` (${r.gitjobsRate.toFixed(0)}/s)`}`);
     console.log(`  ratio     ${r.ratio.toFixed(2)}× (${r.target}); median of ${rounds}`);
     console.log(`  reproduce ${r.command}`);
   }

@@ -9,6 +9,14 @@ export interface Io {
   err: (s: string) => void;
 }
 
+// `gitjobs get pods | head`: a reader that goes away is not an error, as for any Unix tool.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 const io: Io = {
   out: (s) => process.stdout.write(s),
   err: (s) => process.stderr.write(s),

@@ -1,4 +1,4 @@
-import type { Job } from '../api/types.js';
+import type { Job, JobCondition, JobStatus } from '../api/types.js';
 import type { Db } from './db.js';
 import { json, opt, stmt } from './statements.js';
 
@@ -49,10 +49,10 @@ export function insertJob(db: Db, job: Job): void {
     db,
     `INSERT INTO jobs (uid, namespace, name, labels_json, annotations_json, spec_json, spec_hash, generation,
        created_at, deleted_at, origin_kind, origin_source, origin_path, origin_line, origin_revision,
-       origin_commit_json, applied_spec_json)
+       origin_commit_json, applied_spec_json, completions, parallelism)
      VALUES (@uid, @namespace, @name, @labels, @annotations, @spec, @specHash, @generation,
        @created, @deleted, @originKind, @originSource, @originPath, @originLine, @originRevision,
-       @originCommit, @appliedSpec)`,
+       @originCommit, @appliedSpec, @completions, @parallelism)`,
   ).run(jobParams(job));
 }
 
@@ -63,7 +63,8 @@ export function updateJob(db: Db, job: Job): void {
     `UPDATE jobs SET labels_json = @labels, annotations_json = @annotations, spec_json = @spec,
        spec_hash = @specHash, generation = @generation, deleted_at = @deleted, origin_kind = @originKind,
        origin_source = @originSource, origin_path = @originPath, origin_line = @originLine,
-       origin_revision = @originRevision, origin_commit_json = @originCommit, applied_spec_json = @appliedSpec
+       origin_revision = @originRevision, origin_commit_json = @originCommit, applied_spec_json = @appliedSpec,
+       completions = @completions, parallelism = @parallelism
      WHERE uid = @uid`,
   ).run(jobParams(job));
 }
@@ -87,6 +88,8 @@ function jobParams(job: Job): Record<string, unknown> {
     originRevision: job.origin.revision ?? null,
     originCommit: job.origin.commit === undefined ? null : JSON.stringify(job.origin.commit),
     appliedSpec: job.appliedSpec === undefined ? null : JSON.stringify(job.appliedSpec),
+    completions: job.spec.completions ?? null,
+    parallelism: job.spec.parallelism,
   };
 }
 
@@ -134,3 +137,57 @@ export function listJobUidsNeedingSync(db: Db): string[] {
 }
 
 export { opt };
+
+/**
+ * Jobs and their status with only what `get jobs` prints, in one query over a
+ * covering index: at 10,000 Jobs, reading each wide row (the whole spec) costs
+ * more than the listing itself.
+ */
+export function listJobRows(db: Db, namespace?: string): { job: Job; status: JobStatus | undefined }[] {
+  const sql = `SELECT j.uid, j.namespace, j.name, j.labels_json, j.created_at, j.deleted_at, j.completions, j.parallelism,
+      s.job_uid, s.start_time, s.completion_time, s.active, s.ready, s.terminating, s.succeeded, s.failed,
+      (SELECT group_concat(c.type || '=' || c.status, ',') FROM job_conditions c WHERE c.job_uid = j.uid)
+    FROM jobs j INDEXED BY jobs_listing LEFT JOIN job_status s ON s.job_uid = j.uid
+    ${namespace === undefined ? '' : 'WHERE j.namespace = ?'} ORDER BY j.namespace, j.name`;
+  const q = stmt(db, sql).raw(true);
+  const rows = (namespace === undefined ? q.all() : q.all(namespace)) as unknown[][];
+  q.raw(false);
+  return rows.map((r) => {
+    const [uid, ns, name, labels, created, deleted, completions, parallelism, statusUid, start, completion, active, ready, terminating, succeeded, failed, conds] =
+      r as [string, string, string, string, number, number | null, number | null, number, string | null, number | null, number | null, number, number, number, number, number, string | null];
+    const spec = { parallelism } as Job['spec'];
+    if (completions !== null) spec.completions = completions;
+    const job: Job = {
+      uid,
+      namespace: ns,
+      name,
+      labels: json(labels, {}),
+      annotations: {},
+      creationTimestamp: created,
+      generation: 0,
+      spec,
+      specHash: '',
+      origin: { kind: 'dir', source: '' },
+    };
+    if (deleted !== null) job.deletionTimestamp = deleted;
+    if (statusUid === null) return { job, status: undefined };
+    const status: JobStatus = {
+      conditions: (conds ?? '')
+        .split(',')
+        .filter((c) => c !== '')
+        .map((c) => {
+          const [type, st] = c.split('=') as [JobCondition['type'], JobCondition['status']];
+          return { type, status: st, reason: '', message: '', lastProbeTime: 0, lastTransitionTime: 0 };
+        }),
+      active,
+      ready,
+      terminating,
+      succeeded,
+      failed,
+      completedIndexes: '',
+    };
+    if (start !== null) status.startTime = start;
+    if (completion !== null) status.completionTime = completion;
+    return { job, status };
+  });
+}

@@ -123,6 +123,24 @@ export function listPods(db: Db, namespace?: string): Pod[] {
   return rows.map(toPod);
 }
 
+/**
+ * Pods whose labels include these exact key/value pairs, filtered in SQL so a
+ * `get pods -l job-name=x` does not parse every pod in the store.
+ */
+export function listPodsWithLabels(db: Db, namespace: string | undefined, equal: Readonly<Record<string, string>>): Pod[] {
+  const where = ['p.gone = 0'];
+  const params: unknown[] = [];
+  if (namespace !== undefined) {
+    where.push('p.namespace = ?');
+    params.push(namespace);
+  }
+  for (const [k, v] of Object.entries(equal)) {
+    where.push('json_extract(p.labels_json, ?) = ?');
+    params.push(`$."${k.replace(/["\\]/g, '')}"`, v);
+  }
+  return (db.prepare(`${SELECT_POD} WHERE ${where.join(' AND ')} ORDER BY p.namespace, p.name`).all(...params) as PodRow[]).map(toPod);
+}
+
 /** Pods the executor must look after: not yet ended (including pending ones never started). */
 export function listLivePods(db: Db): Pod[] {
   return (stmt(db, `${SELECT_POD} WHERE s.phase IN ('Pending', 'Running') ORDER BY p.created_at`).all() as PodRow[]).map(toPod);

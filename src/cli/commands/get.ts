@@ -5,10 +5,10 @@ import type { Job, JobStatus, KubeEvent, Pod } from '../../api/types.js';
 import { GitjobsError } from '../../errors.js';
 import type { Db } from '../../store/db.js';
 import { listEvents } from '../../store/events.js';
-import { getJobByName, listJobs } from '../../store/jobs.js';
-import { getPodByName, listPods } from '../../store/pods.js';
+import { getJobByName, listJobRows, listJobs } from '../../store/jobs.js';
+import { getPodByName, listPods, listPodsWithLabels } from '../../store/pods.js';
 import { listSources } from '../../store/sources.js';
-import { getJobStatus } from '../../store/status.js';
+import { getJobStatus, listJobStatuses } from '../../store/status.js';
 import { parseCommand } from '../args.js';
 import type { Io } from '../main.js';
 import { parseCustomColumns, printCustomColumns, type CustomColumn } from '../print/custom-columns.js';
@@ -98,7 +98,9 @@ export async function getCommand(argv: string[], io: Io): Promise<number> {
 
   const db = openStateReadOnly(stateDirFrom(values.state as string | undefined));
   try {
-    const rows = loadRows(db, resource, names, allNamespaces ? undefined : namespace).filter(keep);
+    // A plain table of Jobs needs only a summary of each spec (see listJobRows).
+    const summary = output.kind === 'table' && !output.wide && sortBy === undefined && !watch;
+    const rows = loadRows(db, resource, names, allNamespaces ? undefined : namespace, equalityHint(selector), summary).filter(keep);
     const sorted = sortBy === undefined ? rows : sortRows(rows, (r) => toObject(resource, r.item), sortBy);
     const watchOnly = values['watch-only'] === true;
     let printed = false;
@@ -220,25 +222,46 @@ function loadTolerant(db: Db, resource: Resource, names: string[], namespace: st
   });
 }
 
-function loadRows(db: Db, resource: Resource, names: string[], namespace: string | undefined): Row<unknown>[] {
+/** The selector's exact key=value requirements: the store can filter on them before anything is parsed. */
+function equalityHint(selector: Selector | undefined): Record<string, string> {
+  const hint: Record<string, string> = {};
+  for (const r of selector?.requirements ?? []) {
+    if ((r.operator === '=' || r.operator === '==' || r.operator === 'in') && r.values.length === 1) hint[r.key] = r.values[0]!;
+  }
+  return hint;
+}
+
+function loadRows(
+  db: Db,
+  resource: Resource,
+  names: string[],
+  namespace: string | undefined,
+  labelHint: Record<string, string> = {},
+  summary = false,
+): Row<unknown>[] {
   switch (resource) {
     case 'jobs': {
+      // A state folder not yet migrated by a daemon of this version lacks the listing index.
+      if (summary && names.length === 0 && (db.pragma('user_version', { simple: true }) as number) >= 3) {
+        return listJobRows(db, namespace).map((row) => ({ name: row.job.name, namespace: row.job.namespace, labels: row.job.labels, item: row satisfies JobRow }));
+      }
       const jobs =
         names.length > 0
           ? names.map((n) => getJobByName(db, namespace ?? 'default', n) ?? raise(notFound('jobs', n)))
           : listJobs(db, namespace);
+      const statuses = names.length > 0 ? undefined : listJobStatuses(db);
       return jobs.map((job) => ({
         name: job.name,
         namespace: job.namespace,
         labels: job.labels,
-        item: { job, status: getJobStatus(db, job.uid) } satisfies JobRow,
+        item: { job, status: statuses === undefined ? getJobStatus(db, job.uid) : statuses.get(job.uid) } satisfies JobRow,
       }));
     }
     case 'pods': {
       const pods =
         names.length > 0
           ? names.map((n) => getPodByName(db, namespace ?? 'default', n) ?? raise(notFound('pods', n)))
-          : listPods(db, namespace).filter((p) => !isPodGone(p));
+          : (Object.keys(labelHint).length > 0 ? listPodsWithLabels(db, namespace, labelHint) : listPods(db, namespace)).filter((p) => !isPodGone(p));
       return pods.map((pod) => ({ name: pod.name, namespace: pod.namespace, labels: pod.labels, item: pod }));
     }
     case 'events': {

@@ -27,7 +27,34 @@ export function renderTable(headers: string[], rows: string[][], noHeaders = fal
   const lines = noHeaders ? rows : [headers.map((h) => h.toUpperCase()), ...rows];
   // Tabs or newlines inside a value would break the layout; kubectl's cells never carry them.
   const clean = (c: string): string => escapeTerminal(c).replace(/[\t\n]/g, ' ');
-  return tabwrite(lines.map((cells) => cells.map(clean).join('\t')).join('\n'), TABLE_LAYOUT) + '\n';
+  const cleaned = lines.map((cells) => cells.map(clean));
+  const n = cleaned[0]!.length;
+  if (!cleaned.every((cells) => cells.length === n)) return tabwrite(cleaned.map((cells) => cells.join('\t')).join('\n'), TABLE_LAYOUT) + '\n';
+  // Every line has the same cells: tabwriter then pads each column but the last
+  // to its widest cell plus the padding, which is cheaper to do directly.
+  const widths: number[] = [];
+  for (let j = 0; j < n - 1; j++) {
+    let w = 0;
+    for (const cells of cleaned) w = Math.max(w, width(cells[j]!));
+    widths.push(Math.max(TABLE_LAYOUT.minwidth, w + TABLE_LAYOUT.padding));
+  }
+  let out = '';
+  for (const cells of cleaned) {
+    let line = '';
+    for (let j = 0; j < n - 1; j++) line += cells[j]! + ' '.repeat(widths[j]! - width(cells[j]!));
+    out += line + cells[n - 1]! + '\n';
+  }
+  return out;
+}
+
+/** Display width as tabwriter counts it: code points. */
+function width(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdbff) n++;
+  }
+  return n;
 }
 
 export function printTable<T>(
