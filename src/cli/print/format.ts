@@ -1,7 +1,16 @@
 // `-o json` and `-o yaml` renderings of the objects built in objects.ts.
 
-import { Document } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document as YamlDocument } from 'yaml';
 import { goJson } from './gojson.js';
+
+// Loading the yaml package costs about half of Node's own start-up; only -o yaml needs it.
+const require = createRequire(import.meta.url);
+let yamlDocument: typeof YamlDocument | undefined;
+function Doc(): typeof YamlDocument {
+  yamlDocument ??= (require('yaml') as typeof import('yaml')).Document;
+  return yamlDocument;
+}
 
 /** kubectl's JSON printer: 4-space MarshalIndent, sorted keys, trailing newline. */
 export function formatJson(obj: unknown): string {
@@ -14,7 +23,7 @@ export function formatJson(obj: unknown): string {
  * take for something else (`"True"`, `"0"`, timestamps, `"on"`) is quoted.
  */
 export function formatYaml(obj: unknown): string {
-  const doc = new Document(dropUndefined(obj), { version: '1.1', sortMapEntries: true });
+  const doc = new (Doc())(dropUndefined(obj), { version: '1.1', sortMapEntries: true });
   return doc.toString({ indentSeq: false, lineWidth: 80 });
 }
 
