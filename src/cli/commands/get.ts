@@ -100,7 +100,8 @@ export async function getCommand(argv: string[], io: Io): Promise<number> {
   try {
     // A plain table of Jobs needs only a summary of each spec (see listJobRows).
     const summary = output.kind === 'table' && !output.wide && sortBy === undefined && !watch;
-    const rows = loadRows(db, resource, names, allNamespaces ? undefined : namespace, equalityHint(selector), summary).filter(keep);
+    const needLabels = selector !== undefined || values['show-labels'] === true;
+    const rows = loadRows(db, resource, names, allNamespaces ? undefined : namespace, equalityHint(selector), summary && !needLabels ? 'no-labels' : summary).filter(keep);
     const sorted = sortBy === undefined ? rows : sortRows(rows, (r) => toObject(resource, r.item), sortBy);
     const watchOnly = values['watch-only'] === true;
     let printed = false;
@@ -237,13 +238,13 @@ function loadRows(
   names: string[],
   namespace: string | undefined,
   labelHint: Record<string, string> = {},
-  summary = false,
+  summary: boolean | 'no-labels' = false,
 ): Row<unknown>[] {
   switch (resource) {
     case 'jobs': {
       // A state folder not yet migrated by a daemon of this version lacks the listing index.
       if (summary && names.length === 0 && (db.pragma('user_version', { simple: true }) as number) >= 3) {
-        return listJobRows(db, namespace).map((row) => ({ name: row.job.name, namespace: row.job.namespace, labels: row.job.labels, item: row satisfies JobRow }));
+        return listJobRows(db, namespace, { labels: summary !== 'no-labels' }).map((row) => ({ name: row.job.name, namespace: row.job.namespace, labels: row.job.labels, item: row satisfies JobRow }));
       }
       const jobs =
         names.length > 0
