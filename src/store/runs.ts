@@ -122,3 +122,14 @@ export function listRuns(db: Db, namespace: string, name: string): Run[] {
     stmt(db, 'SELECT * FROM runs WHERE namespace = ? AND name = ? ORDER BY created_at').all(namespace, name) as RunRow[]
   ).map(toRun);
 }
+
+/** Exit codes of every container run of a Job's pods, in the order they ended. */
+export function runExitCodes(db: Db, jobUid: string): number[] {
+  return (
+    stmt(
+      db,
+      `SELECT ct.exit_code AS code FROM container_terminations ct JOIN pods p ON p.uid = ct.pod_uid
+       WHERE p.owner_uid = ? ORDER BY ct.finished_at, ct.rowid`,
+    ).all(jobUid) as { code: number }[]
+  ).map((r) => r.code);
+}

@@ -77,6 +77,7 @@ describe('daemon on a watched folder', () => {
     expect(gap1).toBeGreaterThanOrEqual(250);
     expect(gap2).toBeGreaterThanOrEqual(550);
     expect(gap2).toBeGreaterThan(gap1);
+    expect(d.cli(['history', 'job', 'fail']).stdout).toMatch(/\n1\s+\S+\s+new\s+.*Failed\s+BackoffLimitExceeded\s+3,3,3\s*\n$/);
     const events = d.cli(['describe', 'job', 'fail']).stdout;
     expect(events).toMatch(/Warning\s+BackoffLimitExceeded\s+.*Job has reached the specified backoff limit/);
   });

@@ -29,9 +29,9 @@ describe('run history', () => {
     const history = d.cli(['history', 'job', 'hello']);
     expect(history.code).toBe(0);
     const rows = history.stdout.trim().split('\n');
-    expect(rows[0]).toMatch(/^RUN\s+UID\s+TRIGGER\s+REVISION\s+STARTED\s+DURATION\s+RESULT\s+REASON\s+DELETED$/);
-    expect(rows[1]).toMatch(new RegExp(`^1\\s+${first.metadata.uid.slice(0, 8)}\\s+new\\s+.*Complete\\s+CompletionsReached\\s+rerun$`));
-    expect(rows[2]).toMatch(new RegExp(`^2\\s+${second.metadata.uid.slice(0, 8)}\\s+rerun\\s+.*Complete\\s+CompletionsReached\\s*$`));
+    expect(rows[0]).toMatch(/^RUN\s+UID\s+TRIGGER\s+REVISION\s+STARTED\s+DURATION\s+RESULT\s+REASON\s+EXIT CODES\s+DELETED$/);
+    expect(rows[1]).toMatch(new RegExp(`^1\\s+${first.metadata.uid.slice(0, 8)}\\s+new\\s+.*Complete\\s+CompletionsReached\\s+0\\s+rerun$`));
+    expect(rows[2]).toMatch(new RegExp(`^2\\s+${second.metadata.uid.slice(0, 8)}\\s+rerun\\s+.*Complete\\s+CompletionsReached\\s+0\\s*$`));
     const log1 = d.cli(['logs', 'job/hello', '--run', '1']).stdout;
     const log2 = d.cli(['logs', 'job/hello', '--run', '2']).stdout;
     expect(log1).toMatch(/^run-\d+\n$/);
@@ -46,7 +46,7 @@ describe('run history', () => {
     });
     await waitFor('brief deleted', () => d!.cli(['history', 'job', 'brief']).stdout.includes('ttl-after-finished-controller'));
     expect(d.job('brief')).toBeUndefined();
-    expect(d.cli(['history', 'job', 'brief']).stdout).toMatch(/\n1\s+\S+\s+new\s+.*Complete\s+CompletionsReached\s+ttl-after-finished-controller\n$/);
+    expect(d.cli(['history', 'job', 'brief']).stdout).toMatch(/\n1\s+\S+\s+new\s+.*Complete\s+CompletionsReached\s+0\s+ttl-after-finished-controller\n$/);
     expect(d.cli(['logs', 'job/brief', '--run', '1']).stdout).toBe('still here\n');
   });
 

@@ -1,5 +1,5 @@
 import { GitjobsError } from '../../errors.js';
-import { listRuns, type Run } from '../../store/runs.js';
+import { listRuns, runExitCodes, type Run } from '../../store/runs.js';
 import { parseCommand } from '../args.js';
 import type { Io } from '../main.js';
 import { humanDuration } from '../print/duration.js';
@@ -39,19 +39,20 @@ export async function historyCommand(argv: string[], io: Io): Promise<number> {
   try {
     const runs = listRuns(db, namespace, names[0]!);
     if (runs.length === 0) throw new GitjobsError('NotFound', `Error from server (NotFound): no runs of jobs.batch "${names[0]}"`);
+    const withCodes = runs.map((r) => ({ ...r, exitCodes: runExitCodes(db, r.jobUid) }));
     if (values.output === 'json') {
-      io.out(JSON.stringify(runs.map((r, i) => ({ run: i + 1, ...r })), null, 4) + '\n');
+      io.out(JSON.stringify(withCodes.map((r, i) => ({ run: i + 1, ...r })), null, 4) + '\n');
       return 0;
     }
-    io.out(formatHistory(runs, Date.now()));
+    io.out(formatHistory(withCodes, Date.now()));
     return 0;
   } finally {
     db.close();
   }
 }
 
-export function formatHistory(runs: readonly Run[], now: number): string {
-  const rows = ['RUN\tUID\tTRIGGER\tREVISION\tSTARTED\tDURATION\tRESULT\tREASON\tDELETED'];
+export function formatHistory(runs: readonly (Run & { exitCodes: number[] })[], now: number): string {
+  const rows = ['RUN\tUID\tTRIGGER\tREVISION\tSTARTED\tDURATION\tRESULT\tREASON\tEXIT CODES\tDELETED'];
   runs.forEach((r, i) => {
     const started = r.startedAt === undefined ? '<none>' : `${humanDuration(now - r.startedAt)} ago`;
     const duration = r.startedAt === undefined ? '' : humanDuration((r.finishedAt ?? now) - r.startedAt);
@@ -66,6 +67,7 @@ export function formatHistory(runs: readonly Run[], now: number): string {
         duration,
         result,
         r.reason ?? '',
+        exitCodes(r.exitCodes),
         r.deletedBy === undefined ? '' : r.deletedBy,
       ].join('\t'),
     );
@@ -76,4 +78,10 @@ export function formatHistory(runs: readonly Run[], now: number): string {
 function shortRevision(r: Run): string {
   if (r.commit !== undefined) return r.commit.sha.slice(0, 12);
   return r.revision ?? '';
+}
+
+/** Exit codes in the order containers ended; long lists keep their last five. */
+function exitCodes(codes: readonly number[]): string {
+  if (codes.length === 0) return '<none>';
+  return codes.length <= 5 ? codes.join(',') : `…,${codes.slice(-5).join(',')}`;
 }
