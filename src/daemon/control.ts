@@ -5,6 +5,7 @@ import type { Kubelet } from '../executor/kubelet.js';
 import type { Db } from '../store/db.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import type { WriteStats } from '../store/stats.js';
 import type { Reruns } from './reruns.js';
 
 // The daemon's control channel: JSON lines over the state folder's Unix socket.
@@ -36,6 +37,8 @@ export interface DaemonContext {
   kubelet: Kubelet;
   source: SourceHandle;
   reruns: Reruns;
+  /** Write counters of the daemon's connection. */
+  stats: () => WriteStats;
 }
 
 export type ControlHandler = (req: ControlRequest, ctx: DaemonContext) => Promise<Record<string, unknown>> | Record<string, unknown>;

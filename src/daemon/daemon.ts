@@ -5,6 +5,7 @@ import { JobController } from '../controller/controller.js';
 import { Kubelet } from '../executor/kubelet.js';
 import { openDb, STATE_DB_FILE, type Db } from '../store/db.js';
 import { getJob, listJobs } from '../store/jobs.js';
+import { countTransactions } from '../store/stats.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { DAEMON_SOCKET } from '../cli/control-client.js';
@@ -52,6 +53,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     throw err;
   }
 
+  const writeStats = countTransactions(db);
   const kubelet = new Kubelet({
     db,
     stateDir,
@@ -105,7 +107,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     },
   };
   const source: RunningSource = o.source.kind === 'dir' ? dirSource(resolve(o.source.dir), deps) : gitSource(o.source, deps);
-  const ctx: DaemonContext = { db, clock, logger: o.logger, stateDir, controller, kubelet, source, reruns };
+  const ctx: DaemonContext = { db, clock, logger: o.logger, stateDir, controller, kubelet, source, reruns, stats: writeStats };
   onConnection = (s) => serveControl(s, handlers, ctx);
 
   o.logger.info('daemon starting', { source: source.url, kind: source.kind, state: stateDir, pid: process.pid });

@@ -5,6 +5,7 @@ import { deleteJobs } from './delete.js';
 import { patch } from './patch.js';
 import { ping } from './ping.js';
 import { rerun } from './rerun.js';
+import { stats } from './stats.js';
 import { sync } from './sync.js';
 
 // One module per operation; register each here.
@@ -16,5 +17,6 @@ export const handlers: Readonly<Record<string, ControlHandler>> = {
   'delete-pod': deletePods,
   patch,
   rerun,
+  stats,
   sync,
 };
