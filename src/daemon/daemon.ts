@@ -3,7 +3,10 @@ import type { Server, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { JobController } from '../controller/controller.js';
 import { Kubelet } from '../executor/kubelet.js';
+import { startWalCheckpointer } from '../store/checkpoint.js';
 import { openDb, STATE_DB_FILE, type Db } from '../store/db.js';
+import { DiskFullWatch } from '../store/disk-full.js';
+import { recordEvent } from '../store/events.js';
 import { getJob, listJobs } from '../store/jobs.js';
 import { countTransactions } from '../store/stats.js';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -29,6 +32,7 @@ export interface DaemonOptions {
   stopPodsOnExit?: boolean;
   resyncIntervalMs?: number;
   retention?: RetentionPolicy;
+  walCheckpointIntervalMs?: number;
 }
 
 export interface Daemon {
@@ -47,18 +51,28 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const server: Server = await acquireDaemonSocket(join(stateDir, DAEMON_SOCKET), (s) => onConnection(s));
   let db: Db;
   try {
-    db = openDb(join(stateDir, STATE_DB_FILE));
+    db = openDb(join(stateDir, STATE_DB_FILE), { verify: true });
   } catch (err) {
     server.close();
     throw err;
   }
 
+  let diskFull: DiskFullWatch | undefined;
+  // Components report failed writes through the log; a full disk among them is waited out (below).
+  const logger: Logger = {
+    ...o.logger,
+    error: (msg, fields) => {
+      o.logger.error(msg, fields);
+      const text = String(fields?.error ?? '');
+      if (/database or disk is full|ENOSPC|no space left/i.test(text)) diskFull?.handle({ code: 'SQLITE_FULL', message: text });
+    },
+  };
   const writeStats = countTransactions(db);
   const kubelet = new Kubelet({
     db,
     stateDir,
     clock,
-    logger: o.logger,
+    logger,
     containerBackoffBaseMs: o.podBackoffBaseMs,
     context: (pod) => {
       const job = pod.owner ? getJob(db, pod.owner.uid) : undefined;
@@ -81,7 +95,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const controller = new JobController({
     db,
     clock,
-    logger: o.logger,
+    logger,
     runtime: kubelet,
     reconcile: {
       podBackoffBaseMs: o.podBackoffBaseMs,
@@ -100,7 +114,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const deps: SourceDeps = {
     db,
     clock,
-    logger: o.logger,
+    logger,
     stateDir,
     onChanged: (uids) => {
       for (const uid of uids) controller.enqueue(uid);
@@ -129,6 +143,28 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   sweep();
   const sweeper = setInterval(sweep, 10 * 60_000);
   sweeper.unref();
+  // Keeps the WAL bounded even when CLI readers keep automatic checkpoints from finishing.
+  const checkpointer = startWalCheckpointer(db, join(stateDir, `${STATE_DB_FILE}-wal`), {
+    intervalMs: o.walCheckpointIntervalMs ?? 30_000,
+    minBytes: 4 * 1024 * 1024,
+    onError: (err) => o.logger.error('WAL checkpoint failed', { error: err instanceof Error ? err.message : String(err) }),
+  });
+  // A full disk fails writes made from timers and process-exit callbacks too;
+  // those must not take the daemon (and the supervision of every pod) down.
+  diskFull = new DiskFullWatch({
+    onFull: (message) => o.logger.error('state write failed: disk full; retrying until space is available', { error: message }),
+    probe: (message) =>
+      recordEvent(db, { object: { kind: 'Source', namespace: 'default', name: source.name }, type: 'Warning', reason: 'StateWriteFailed', message, source: 'gitjobs-daemon' }, clock.now()),
+    onRecovered: () => {
+      o.logger.info('state writes resumed');
+      source.poke();
+      controller.resyncAll();
+    },
+  });
+  const onAsyncError = (err: unknown): void => {
+    if (!diskFull?.handle(err)) throw err;
+  };
+  process.on('unhandledRejection', onAsyncError);
   o.logger.info('daemon ready', { source: source.url });
 
   let stopping: Promise<void> | undefined;
@@ -139,6 +175,9 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
         o.logger.info('daemon stopping', { stopPods: o.stopPodsOnExit ?? false });
         clearInterval(resync);
         clearInterval(sweeper);
+        checkpointer.stop();
+        diskFull?.stop();
+        process.off('unhandledRejection', onAsyncError);
         await source.stop();
         controller.queue.shutdown();
         kubelet.shutdown(o.stopPodsOnExit ?? false);

@@ -1,34 +1,61 @@
-import { unlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { realpathSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { dirname } from 'node:path';
 import { GitjobsError } from '../errors.js';
 
+const RUNNING = 'another gitjobs daemon is already running on this state folder';
+
 /**
- * One daemon per state folder. The lock is a listening Unix socket: the kernel
- * closes it when the process dies, even on SIGKILL, so a leftover socket file is
- * recognised as stale by a refused connection rather than trusted like a pidfile.
- * The same socket is the daemon's control channel.
+ * One daemon per state folder. The control channel is a Unix socket file in the
+ * state folder, but checking it and then binding it is a race (two daemons
+ * started together could both find it stale, and the second would unlink the
+ * first one's socket). So the folder is first claimed through an abstract Unix
+ * socket named after its real path: binding it is atomic, exactly one of two
+ * racing daemons gets it, and the kernel releases it when the holder dies, even
+ * on SIGKILL, so a crashed daemon never leaves a stale lock.
  */
 export async function acquireDaemonSocket(path: string, onConnection: (s: Socket) => void): Promise<Server> {
-  if (await isListening(path)) {
-    throw new GitjobsError('StateLocked', `another gitjobs daemon is already running on this state folder (${path} answers)`);
-  }
+  const lock = await acquireFolderLock(dirname(path));
   try {
-    unlinkSync(path);
-  } catch {
-    // nothing stale to remove
+    // A daemon of an older build holds only the socket file; it still counts.
+    if (await isListening(path)) throw new GitjobsError('StateLocked', `${RUNNING} (${path} answers)`);
+    try {
+      unlinkSync(path);
+    } catch {
+      // nothing stale to remove
+    }
+    const server = createServer(onConnection);
+    await listen(server, path, `another gitjobs daemon is starting on this state folder (${path})`);
+    server.once('close', () => lock.close());
+    return server;
+  } catch (err) {
+    lock.close();
+    throw err;
   }
-  const server = createServer(onConnection);
-  await new Promise<void>((resolve, reject) => {
+}
+
+/** The abstract socket name that stands for a state folder. */
+export function folderLockName(dir: string): string {
+  const real = realpathSync(dir);
+  return `\0gitjobs-daemon-${createHash('sha256').update(real).digest('hex').slice(0, 40)}`;
+}
+
+async function acquireFolderLock(dir: string): Promise<Server> {
+  const lock = createServer((s) => s.destroy());
+  await listen(lock, folderLockName(dir), `${RUNNING} (${dir})`);
+  // The lock alone must not keep a stopping daemon alive.
+  lock.unref();
+  return lock;
+}
+
+function listen(server: Server, path: string, inUse: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new GitjobsError('StateLocked', `another gitjobs daemon is starting on this state folder (${path})`)
-          : err,
-      );
+      reject(err.code === 'EADDRINUSE' ? new GitjobsError('StateLocked', inUse) : err);
     });
     server.listen(path, () => resolve());
   });
-  return server;
 }
 
 export function isListening(path: string): Promise<boolean> {

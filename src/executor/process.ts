@@ -68,8 +68,28 @@ export function isSameProcessAlive(pid: number, startTime: number | undefined): 
   }
 }
 
-/** Signals a whole process group; false if it no longer exists. */
+/** The daemon's own process group (field 5 of /proc/self/stat), read once. */
+let ownPgid: number | undefined;
+export function ownProcessGroup(): number {
+  if (ownPgid === undefined) {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    ownPgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+  }
+  return ownPgid;
+}
+
+/**
+ * Whether a recorded pgid may be signalled. kill(-1) reaches every process we
+ * may signal, kill(-0) our own group, and our own pgid is the daemon itself: a
+ * corrupt or forged record must never turn into one of those.
+ */
+export function isSafeKillTarget(pgid: number): boolean {
+  return Number.isSafeInteger(pgid) && pgid > 1 && pgid !== process.pid && pgid !== ownProcessGroup();
+}
+
+/** Signals a whole process group; false if it no longer exists or is not a safe target. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  if (!isSafeKillTarget(pgid)) return false;
   try {
     process.kill(-pgid, signal);
     return true;

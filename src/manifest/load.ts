@@ -1,14 +1,17 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { compareIssues, type ManifestIssue } from './issues.js';
 import { fileTooLarge, MAX_FILE_BYTES } from './limits.js';
 import { parseDocuments, rejectDuplicates, type ManifestResult } from './parse.js';
+import type { ParseFn } from './worker.js';
 
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
 export interface LoadOptions {
   /** File names in results are relative to this folder; default: the working directory. */
   root?: string;
+  /** How each file's text is parsed; the daemon passes an isolated parser (see worker.ts). */
+  parse?: ParseFn;
 }
 
 export interface LoadResult extends ManifestResult {
@@ -26,7 +29,8 @@ export async function loadManifests(paths: string[], opts: LoadOptions = {}): Pr
  * Reads manifests from files and folders (recursively: `.yaml`, `.yml` and
  * `.json`; hidden entries such as `.git` are skipped). Symbolic links met
  * while walking a folder are not followed, so a repository cannot point
- * gitjobs at files outside it. A Job defined twice across all of them is an
+ * gitjobs at files outside it; one named like a manifest, or leading to a
+ * folder, is reported. A Job defined twice across all of them is an
  * issue, not a last-one-wins.
  */
 export async function loadManifestFiles(paths: string[], opts: LoadOptions = {}): Promise<LoadResult> {
@@ -40,13 +44,17 @@ export async function loadManifestFiles(paths: string[], opts: LoadOptions = {})
   const fail = (file: string, message: string): void => {
     issues.push({ code: 'ReadError', severity: 'error', file, line: 1, column: 1, document: 0, field: '', message });
   };
+  const parse = opts.parse ?? parseDocuments;
 
   for (const p of paths) {
     const abs = path.resolve(base, p);
     try {
       const st = await stat(abs);
-      if (st.isDirectory()) files.push(...(await walk(abs)));
-      else files.push(abs);
+      if (st.isDirectory()) {
+        const found = await walk(abs);
+        files.push(...found.files);
+        for (const link of found.links) fail(display(link), SYMLINK_MESSAGE);
+      } else files.push(abs);
     } catch (err) {
       fail(display(abs), describe(err));
     }
@@ -62,7 +70,7 @@ export async function loadManifestFiles(paths: string[], opts: LoadOptions = {})
         issues.push(fileTooLarge(file, st.size));
         continue;
       }
-      const parsed = parseDocuments(await readFile(abs, 'utf8'), file);
+      const parsed = await parse(await readFile(abs, 'utf8'), file);
       jobs.push(...parsed.jobs);
       issues.push(...parsed.issues);
     } catch (err) {
@@ -74,18 +82,36 @@ export async function loadManifestFiles(paths: string[], opts: LoadOptions = {})
   return { ...result, files: unique.map(display) };
 }
 
-async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
+const SYMLINK_MESSAGE = 'symbolic link not followed: a manifest must be a regular file inside the folder';
+
+/** Manifest files under a folder, and the symbolic links that would have been manifests or folders. */
+async function walk(dir: string): Promise<{ files: string[]; links: string[] }> {
+  const files: string[] = [];
+  const links: string[] = [];
   const entries = await readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
     const full = path.join(dir, e.name);
+    const manifestName = EXTENSIONS.has(path.extname(e.name).toLowerCase());
     // Dirent types come from lstat: a symlink is neither a file nor a directory here.
-    if (e.isDirectory()) out.push(...(await walk(full)));
-    else if (e.isFile() && EXTENSIONS.has(path.extname(e.name).toLowerCase())) out.push(full);
+    if (e.isDirectory()) {
+      const sub = await walk(full);
+      files.push(...sub.files);
+      links.push(...sub.links);
+    } else if (e.isFile() && manifestName) files.push(full);
+    // A link could lead out of the folder; it is reported so a user sees why its Jobs do not run.
+    else if (e.isSymbolicLink() && (manifestName || (await pointsAtFolder(full)))) links.push(full);
   }
-  return out;
+  return { files, links };
+}
+
+async function pointsAtFolder(link: string): Promise<boolean> {
+  try {
+    return (await lstat(link)).isSymbolicLink() && (await stat(link)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function describe(err: unknown): string {

@@ -41,6 +41,16 @@ const KIND = 'Job';
 /** Where each job's `metadata.name` was written, for reporting duplicates there. */
 const namePositions = new WeakMap<ParsedJob, Position>();
 
+/** Where a job's `metadata.name` was written (for duplicate reports). */
+export function namePosition(job: ParsedJob): Position | undefined {
+  return namePositions.get(job);
+}
+
+/** Restores a name position on a job that crossed a thread boundary (structured clone drops it). */
+export function setNamePosition(job: ParsedJob, pos: Position): void {
+  namePositions.set(job, pos);
+}
+
 /** Parses and validates one file's text. Pure: the file name is only used in reports. */
 export function parseManifest(text: string, file: string): ManifestResult {
   return rejectDuplicates(parseDocuments(text, file));

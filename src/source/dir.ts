@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { loadManifests, type ManifestResult } from '../manifest/index.js';
+import { IsolatedParser } from '../manifest/worker.js';
 import type { Logger } from '../util/logger.js';
 
 export interface DirSnapshot {
@@ -33,6 +34,8 @@ export class DirSource {
   private timer: NodeJS.Timeout | undefined;
   private scanning = false;
   private again = false;
+  // Parsing happens off the main thread: a manifest that crashes the parser costs a worker, not the daemon.
+  private readonly parser = new IsolatedParser();
   readonly dir: string;
 
   constructor(private readonly o: DirSourceOptions) {
@@ -51,6 +54,7 @@ export class DirSource {
   async stop(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     await this.watcher?.close();
+    await this.parser.close();
   }
 
   /** Rescans now (also what a manual sync does). */
@@ -63,7 +67,7 @@ export class DirSource {
     try {
       do {
         this.again = false;
-        const manifests = await loadManifests([this.dir], { root: this.dir });
+        const manifests = await loadManifests([this.dir], { root: this.dir, parse: this.parser.parse });
         const settleMs = this.o.settleMs ?? 300;
         const now = Date.now();
         const settling = new Set(
@@ -94,7 +98,7 @@ export class DirSource {
 
 function modifiedWithin(path: string, now: number, ms: number): boolean {
   try {
-    return now - statSync(path).mtimeMs < ms;
+    return now - lstatSync(path).mtimeMs < ms;
   } catch {
     return false;
   }
@@ -107,7 +111,9 @@ function revisionOf(dir: string, m: ManifestResult): string {
   for (const f of [...files].sort()) {
     h.update(f);
     try {
-      h.update(readFileSync(resolve(dir, f)));
+      const path = resolve(dir, f);
+      // A link is never read through (it may lead out of the folder): its target names it.
+      h.update(lstatSync(path).isSymbolicLink() ? `\0link:${readlinkSync(path)}` : readFileSync(path));
     } catch {
       h.update('\0missing');
     }

@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { GitjobsError } from '../errors.js';
-import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, type Migration } from './schema.js';
+import { installTestSeams } from './test-seams.js';
 
 export type Db = Database.Database;
 
@@ -10,7 +11,15 @@ export const STATE_DB_FILE = 'gitjobs.db';
 
 export interface OpenOptions {
   readonly?: boolean;
+  /**
+   * Read every page once before use (the daemon does): a database damaged by a
+   * disk fault or a stray write is refused at start instead of failing later.
+   */
+  verify?: boolean;
 }
+
+/** How long a writer waits for another writer (the CLI's `delete`, `scale`) before SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5000;
 
 /**
  * Opens the state database. The daemon opens it read-write and migrates it; the
@@ -25,22 +34,26 @@ export function openDb(path: string, options: OpenOptions = {}): Db {
   if (!readonly) mkdirSync(dirname(path), { recursive: true });
   let db: Db;
   try {
-    db = new Database(path, { readonly, fileMustExist: readonly, timeout: 5000 });
+    db = new Database(path, { readonly, fileMustExist: readonly, timeout: BUSY_TIMEOUT_MS });
   } catch (err) {
     throw new GitjobsError('StateCorrupt', `cannot open state database ${path}: ${(err as Error).message}`, { cause: err });
   }
   try {
     checkOwnership(db, path);
+    if (options.verify === true) checkIntegrity(db, path);
     if (!readonly) {
       db.pragma('journal_mode = WAL');
       // Reopening a WAL database reports a different default, so always say it.
+      // NORMAL survives any crash of the process; a power loss may lose the last
+      // commits (never corrupt the file), which re-attach and re-derive from pod records.
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       migrate(db);
+      installTestSeams(db);
     } else {
       db.pragma('foreign_keys = ON');
     }
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   } catch (err) {
     db.close();
     throw err;
@@ -71,17 +84,41 @@ function checkOwnership(db: Db, path: string): void {
   }
 }
 
-/** Applies pending migrations, each in one transaction; returns the versions applied. */
-export function migrate(db: Db): number[] {
+function checkIntegrity(db: Db, path: string): void {
+  let problems: string[];
+  try {
+    problems = (db.pragma('quick_check(5)') as { quick_check: string }[]).map((r) => r.quick_check.replace(/\s*\n\s*/g, ' ')).filter((r) => r !== 'ok');
+  } catch (err) {
+    problems = [(err as Error).message];
+  }
+  if (problems.length > 0) {
+    throw new GitjobsError(
+      'StateCorrupt',
+      `${path} is damaged (${problems.join('; ')}); refusing to start. Nothing was written to it: move it aside to start afresh, or restore a backup`,
+    );
+  }
+}
+
+/**
+ * Applies pending migrations, each in one transaction with its `user_version`
+ * bump, so a failure or a crash leaves the previous version intact, never half
+ * of one. Returns the versions applied.
+ */
+export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): number[] {
   const applied: number[] = [];
   const current = db.pragma('user_version', { simple: true }) as number;
-  for (const m of MIGRATIONS) {
+  for (const m of migrations) {
     if (m.version <= current) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.pragma(`application_id = ${APPLICATION_ID}`);
-      db.pragma(`user_version = ${m.version}`);
-    })();
+    try {
+      db.transaction(() => {
+        db.exec(m.sql);
+        db.pragma(`application_id = ${APPLICATION_ID}`);
+        db.pragma(`user_version = ${m.version}`);
+      })();
+    } catch (err) {
+      const at = db.pragma('user_version', { simple: true }) as number;
+      throw new GitjobsError('Internal', `migrating the state database to schema version ${m.version} (${m.description}) failed: ${(err as Error).message}; it was left at version ${at}`, { cause: err });
+    }
     applied.push(m.version);
   }
   return applied;

@@ -11,11 +11,6 @@ import { listSources } from '../../store/sources.js';
 import { getJobStatus, listJobStatuses } from '../../store/status.js';
 import { parseCommand } from '../args.js';
 import type { Io } from '../main.js';
-import { parseCustomColumns, printCustomColumns, type CustomColumn } from '../print/custom-columns.js';
-import { executeGoTemplate } from '../print/go-template.js';
-import { executeJsonPath, parseJsonPath } from '../print/jsonpath.js';
-import { formatJson, formatYaml } from '../print/format.js';
-import { toEventObject, toJobObject, toList, toPodObject } from '../print/objects.js';
 import { printEventsTable } from '../print/events-table.js';
 import { printJobsTable } from '../print/jobs-table.js';
 import { printPodsTable } from '../print/pods-table.js';
@@ -23,7 +18,11 @@ import { tabwrite, TABLE_LAYOUT } from '../print/tabwriter.js';
 import { notFound, parseResourceArgs, type Resource } from '../resources.js';
 import { openStateReadOnly, stateDirFrom } from '../state.js';
 import { usageError } from '../usage.js';
-import { parseCustomColumnsFile, sortRows } from './get-sort.js';
+import type * as Printers from './get-printers.js';
+import type { CustomColumn } from './get-printers.js';
+
+// Loaded on demand (see get-printers.ts).
+let P: typeof Printers;
 
 const HELP = `Display one or many resources.
 
@@ -79,9 +78,11 @@ export async function getCommand(argv: string[], io: Io): Promise<number> {
   const namespace = (values.namespace as string | undefined) ?? 'default';
   const selector = values.selector === undefined ? undefined : parseSelector(values.selector as string);
   const fieldSelector = values['field-selector'] === undefined ? undefined : parseFieldSelector(values['field-selector'] as string);
-  const output = parseOutput(values.output as string | undefined);
   const sortBy = values['sort-by'] as string | undefined;
   const watch = values.watch === true || values['watch-only'] === true;
+  const flag = values.output as string | undefined;
+  if (!(flag === undefined || flag === 'wide' || flag === 'name') || sortBy !== undefined || watch) P = await import('./get-printers.js');
+  const output = parseOutput(flag);
   const view: View = {
     resource,
     output,
@@ -102,7 +103,7 @@ export async function getCommand(argv: string[], io: Io): Promise<number> {
     const summary = output.kind === 'table' && !output.wide && sortBy === undefined && !watch;
     const needLabels = selector !== undefined || values['show-labels'] === true;
     const rows = loadRows(db, resource, names, allNamespaces ? undefined : namespace, equalityHint(selector), summary && !needLabels ? 'no-labels' : summary).filter(keep);
-    const sorted = sortBy === undefined ? rows : sortRows(rows, (r) => toObject(resource, r.item), sortBy);
+    const sorted = sortBy === undefined ? rows : P.sortRows(rows, (r) => toObject(resource, r.item), sortBy);
     const watchOnly = values['watch-only'] === true;
     let printed = false;
     if (!watchOnly) {
@@ -141,23 +142,23 @@ function render(view: View, rows: Row<unknown>[], now: number, opts: { headers: 
   const data = (): unknown[] => {
     const objs = objects();
     if (!opts.list) return objs;
-    return [view.single && objs.length === 1 ? objs[0]! : toList(objs)];
+    return [view.single && objs.length === 1 ? objs[0]! : P.toList(objs)];
   };
   switch (output.kind) {
     case 'json':
-      return data().map(formatJson).join('');
+      return data().map(P.formatJson).join('');
     case 'yaml':
-      return data().map((o, i) => (opts.list || i === 0 ? '' : '---\n') + formatYaml(o)).join('');
+      return data().map((o, i) => (opts.list || i === 0 ? '' : '---\n') + P.formatYaml(o)).join('');
     case 'jsonpath': {
-      const template = parseJsonPath(output.template);
-      return data().map((d) => executeJsonPath(template, d)).join('');
+      const template = P.parseJsonPath(output.template);
+      return data().map((d) => P.executeJsonPath(template, d)).join('');
     }
     case 'go-template':
-      return data().map((d) => executeGoTemplate(output.template, d)).join('');
+      return data().map((d) => P.executeGoTemplate(output.template, d)).join('');
     case 'name':
       return rows.map((r) => `${resource === 'jobs' ? 'job.batch' : resource === 'pods' ? 'pod' : resource.replace(/s$/, '')}/${r.name}\n`).join('');
     case 'custom-columns':
-      return printCustomColumns(output.columns, objects(), { noHeaders: view.table.noHeaders || !opts.headers });
+      return P.printCustomColumns(output.columns, objects(), { noHeaders: view.table.noHeaders || !opts.headers });
     case 'table':
       return printTable(resource, rows, now, { ...view.table, noHeaders: view.table.noHeaders || !opts.headers });
   }
@@ -282,12 +283,12 @@ function toObject(resource: Resource, item: unknown): Record<string, unknown> {
   switch (resource) {
     case 'jobs': {
       const r = item as JobRow;
-      return toJobObject(r.job, r.status);
+      return P.toJobObject(r.job, r.status);
     }
     case 'pods':
-      return toPodObject(item as Pod);
+      return P.toPodObject(item as Pod);
     case 'events':
-      return toEventObject(item as KubeEvent);
+      return P.toEventObject(item as KubeEvent);
     case 'sources':
       return { apiVersion: 'gitjobs.io/v1', kind: 'Source', ...(item as object) };
   }
@@ -338,9 +339,9 @@ function parseOutput(o: string | undefined): Output {
   for (const prefix of ['go-template-file=', 'templatefile=']) {
     if (o.startsWith(prefix)) return { kind: 'go-template', template: readFileSync(o.slice(prefix.length), 'utf8') };
   }
-  if (o.startsWith('custom-columns=')) return { kind: 'custom-columns', columns: parseCustomColumns(o.slice('custom-columns='.length)) };
+  if (o.startsWith('custom-columns=')) return { kind: 'custom-columns', columns: P.parseCustomColumns(o.slice('custom-columns='.length)) };
   if (o.startsWith('custom-columns-file=')) {
-    return { kind: 'custom-columns', columns: parseCustomColumnsFile(readFileSync(o.slice('custom-columns-file='.length), 'utf8')) };
+    return { kind: 'custom-columns', columns: P.parseCustomColumnsFile(readFileSync(o.slice('custom-columns-file='.length), 'utf8')) };
   }
   throw usageError(
     `unable to match a printer suitable for the output format "${o}", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-file,name,template,templatefile,wide,yaml`,

@@ -12,6 +12,7 @@ import { notFound, resolveResource } from '../resources.js';
 import { openStateReadOnly, stateDirFrom } from '../state.js';
 import { usageError } from '../usage.js';
 import { GitjobsError } from '../../errors.js';
+import { escapeTerminalKeepColors } from '../print/tabwriter.js';
 
 const HELP = `Print the logs for a container in a pod or job.
 
@@ -59,6 +60,12 @@ export async function logsCommand(argv: string[], io: Io): Promise<number> {
   const sinceMs = values.since === undefined ? undefined : parseDuration(values.since as string);
   const view: LogView = { tail, timestamps: values.timestamps === true, sinceAt: sinceMs === undefined ? undefined : Date.now() - sinceMs };
   const stateDir = stateDirFrom(values.state as string | undefined);
+  // Like kubectl, logs go out as the pod wrote them when piped or redirected.
+  // A terminal, though, would obey whatever control sequences a pod printed
+  // (retitle the window, clear the screen, rewrite earlier lines), so there they
+  // are shown escaped; colours pass.
+  const raw = io.out;
+  if (process.stdout.isTTY === true) io = { ...io, out: (s) => raw(escapeTerminalKeepColors(s)) };
   const db = openStateReadOnly(stateDir);
   try {
     const run = values.run === undefined ? undefined : Number(values.run);

@@ -65,7 +65,45 @@ export function tabwrite(text: string, opts: TabwriterOptions): string {
   return out.join('\n');
 }
 
-/** kubectl's printers.EscapeTerminal: neutralise escape sequences from user-controlled text. */
+// C0 controls other than tab and newline (which carry layout), DEL, C1 controls
+// (U+009B is a one-character CSI on some terminals) and the bidirectional
+// overrides that can make text read differently from what it is.
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * kubectl's printers.EscapeTerminal (ESC → `^[`, CR → `\r`), extended to every
+ * other control character, so that text a user or a pod controls (names of
+ * commands, annotations, event and status messages) can neither move the
+ * cursor, set the window title, clear the screen nor hide what follows.
+ */
 export function escapeTerminal(s: string): string {
-  return s.replace(/\x1b/g, '^[').replace(/\r/g, '\\r');
+  return s.replace(CONTROL, (c) => {
+    if (c === '\x1b') return '^[';
+    if (c === '\r') return '\\r';
+    const code = c.charCodeAt(0);
+    if (code < 0x20) return `^${String.fromCharCode(code + 0x40)}`;
+    if (code === 0x7f) return '^?';
+    return `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+const SGR = /\x1b\[[0-9;:]*m/g;
+
+/**
+ * For a log shown on a terminal: colours (SGR sequences) and CRLF line ends pass
+ * through, every other control sequence is shown escaped as escapeTerminal does.
+ */
+export function escapeTerminalKeepColors(s: string): string {
+  let out = '';
+  let from = 0;
+  const keep = (end: number): void => {
+    out += escapeTerminal(s.slice(from, end)).replace(/\\r\n/g, '\r\n');
+  };
+  for (const m of s.matchAll(SGR)) {
+    keep(m.index);
+    out += m[0];
+    from = m.index + m[0].length;
+  }
+  keep(s.length);
+  return out;
 }
