@@ -1,6 +1,8 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { isPodTerminal, podCompletionIndex } from '../api/pods.js';
-import { EVENT_SOURCE_JOB_CONTROLLER, EVENT_SOURCE_TTL_CONTROLLER, type Job, type Pod } from '../api/types.js';
+import { EVENT_SOURCE_JOB_CONTROLLER, EVENT_SOURCE_TTL_CONTROLLER, type Job, type JobStatus, type Pod } from '../api/types.js';
+import { claimPods } from '../reconcile/claim.js';
+import { adoptPod, listOrphanPods, releasePod } from '../store/claims.js';
 import { reconcileJob } from '../reconcile/index.js';
 import type { Plan, ReconcileOptions } from '../reconcile/index.js';
 import { buildPod, emptyJobStatus, generatePodName, POD_NAME_ALPHABET } from '../reconcile/index.js';
@@ -64,7 +66,7 @@ export class JobController {
     const job = getJob(db, jobUid);
     if (job === undefined) return;
     const status = getJobStatus(db, jobUid) ?? emptyJobStatus();
-    const pods = listPodsForJob(db, jobUid);
+    const pods = this.claim(job, status);
     const plan = reconcileJob({ job, status, pods, options: this.o.reconcile }, now);
     const touched = this.apply(job, pods, plan, now);
     for (const uid of touched) this.o.runtime.syncPod(uid);
@@ -78,6 +80,26 @@ export class JobController {
       return;
     }
     if (plan.requeueAfterMs !== undefined) this.queue.addAfter(jobUid, plan.requeueAfterMs);
+  }
+
+  /**
+   * Adopts matching orphans and releases pods that stopped matching, in one
+   * transaction, then returns the pods the Job controls.
+   */
+  private claim(job: Job, status: JobStatus): Pod[] {
+    const { db, logger } = this.o;
+    const owned = listPodsForJob(db, job.uid);
+    const finished = status.conditions.some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+    const { adopt, release } = claimPods(job, finished, owned, finished ? [] : listOrphanPods(db, job.namespace));
+    if (adopt.length === 0 && release.length === 0) return owned;
+    const adopted = db.transaction(() => {
+      for (const uid of release) releasePod(db, uid, job.uid);
+      return adopt.filter((uid) => adoptPod(db, uid, { uid: job.uid, name: job.name }));
+    })();
+    const ref = `${job.namespace}/${job.name}`;
+    for (const uid of adopted) logger.info('pod adopted', { job: ref, pod: uid });
+    for (const uid of release) logger.info('pod released', { job: ref, pod: uid });
+    return listPodsForJob(db, job.uid);
   }
 
   /** Writes the plan in one transaction; returns the pods whose processes must change. */

@@ -2,6 +2,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { resolveFieldRef } from '../api/fieldref.js';
 import type { Container, Pod } from '../api/types.js';
+import { resolveResourceField, type NodeCapacity } from './resources.js';
 
 /**
  * Kubernetes' `$(VAR)` expansion: a reference resolves against the variables
@@ -42,26 +43,50 @@ export interface ContainerEnvInput {
   container: Container;
   /** Variables every pod gets before its own (PATH, HOME, HOSTNAME, GITJOBS_*). */
   base: Record<string, string>;
+  /** This machine as the pod's node: its name, address and capacity. */
+  node?: LocalNode;
 }
 
+export interface LocalNode {
+  name: string;
+  /** Pods share the host's network, so the pod's address is the host's. */
+  ip: string;
+  capacity: NodeCapacity;
+}
+
+const NODE_ADDRESS_FIELDS = new Set(['status.podIP', 'status.podIPs', 'status.hostIP', 'status.hostIPs']);
+
 /** The environment a container's process starts with; nothing of the daemon's leaks in unless listed in base. */
-export function containerEnv({ pod, container, base }: ContainerEnvInput): Record<string, string> {
+export function containerEnv({ pod, container, base, node }: ContainerEnvInput): Record<string, string> {
   const env: Record<string, string> = { ...base };
   const defined = new Map<string, string>();
   for (const v of container.env) {
+    const from = v.valueFrom;
     let value: string | undefined;
     if (v.value !== undefined) {
       value = expandVars(v.value, (n) => defined.get(n));
-    } else if (v.valueFrom?.fieldRef !== undefined) {
-      value = resolveFieldRef(pod, v.valueFrom.fieldRef.fieldPath);
-    } else {
-      value = '';
+    } else if (from?.fieldRef !== undefined) {
+      const path = from.fieldRef.fieldPath;
+      value = resolveFieldRef(pod, path, node === undefined ? undefined : { name: node.name, ip: node.ip });
+      if (value === undefined && node !== undefined && NODE_ADDRESS_FIELDS.has(path)) value = node.ip;
+    } else if (from?.resourceFieldRef !== undefined && node !== undefined) {
+      const ref = from.resourceFieldRef;
+      const target = ref.containerName === undefined || ref.containerName === '' ? container : findContainer(pod, ref.containerName);
+      value = target === undefined ? undefined : resolveResourceField(target, ref.resource, ref.divisor, node.capacity);
+    } else if (from?.configMapKeyRef !== undefined || from?.secretKeyRef !== undefined) {
+      // There are no ConfigMaps or Secrets: an optional reference (the only kind
+      // validation lets through) finds nothing, and the kubelet then leaves the variable out.
+      continue;
     }
     if (value === undefined) value = '';
     defined.set(v.name, value);
     env[v.name] = value;
   }
   return env;
+}
+
+function findContainer(pod: Pod, name: string): Container | undefined {
+  return pod.spec.containers.find((c) => c.name === name) ?? pod.spec.initContainers.find((c) => c.name === name);
 }
 
 /** command + args with `$(VAR)` expanded against the container's own variables. */

@@ -1,20 +1,27 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import type { Container, ContainerStateTerminated, Pod, PodStatus } from '../api/types.js';
+import type { Container, ContainerStateTerminated, ContainerStatus, Pod, PodStatus } from '../api/types.js';
 import type { Db } from '../store/db.js';
 import { getPod, listLivePods, putPodStatus, recordContainerTermination } from '../store/pods.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { containerArgv, containerEnv, resolveExecutable } from './env.js';
+import { hostname } from 'node:os';
+import { containerArgv, containerEnv, resolveExecutable, type LocalNode } from './env.js';
+import { localCapacity } from './resources.js';
 import { LogStamper } from './log-stamps.js';
 import { containerLogDir, containerLogPath, podRunDir } from './paths.js';
 import {
   containerStarted,
   containerTerminated,
   containerWaitingToRestart,
+  initialPodStatus,
   podFinished,
+  podInitialized,
   terminationReason,
+  withPodCondition,
+  type FinishOptions,
 } from './pod-status.js';
 import { isSameProcessAlive, signalGroup, spawnContainer } from './process.js';
+import { createPodVolumes, removePodVolumes, volumeMountEnv } from './volumes.js';
 
 export interface PodContext {
   /** Where the container starts unless it sets workingDir. */
@@ -35,6 +42,8 @@ export interface KubeletOptions {
   onPodChange: (pod: Pod) => void;
 }
 
+type Role = 'init' | 'sidecar' | 'main';
+
 interface ContainerRun {
   attempt: number;
   runDir: string;
@@ -45,15 +54,42 @@ interface ContainerRun {
 }
 
 interface PodRuntime {
+  /** True once this daemon has started or re-attached to the pod. */
+  started: boolean;
   runs: Map<string, ContainerRun>;
   restartTimers: Map<string, NodeJS.Timeout>;
   killTimer?: NodeJS.Timeout;
+  deadlineTimer?: NodeJS.Timeout;
+  /** Set when the pod must end although nobody deleted it: its deadline passed, or an init container failed for good. */
+  ending?: FinishOptions;
+}
+
+const DEADLINE_EXCEEDED: FinishOptions = {
+  failed: true,
+  reason: 'DeadlineExceeded',
+  message: 'Pod was active on the node longer than the specified deadline',
+};
+
+function roleOf(pod: Pod, name: string): Role {
+  const init = pod.spec.initContainers.find((c) => c.name === name);
+  if (init === undefined) return 'main';
+  return init.restartPolicy === 'Always' ? 'sidecar' : 'init';
+}
+
+function statusOf(status: PodStatus, name: string): ContainerStatus | undefined {
+  return status.containerStatuses.find((c) => c.name === name) ?? status.initContainerStatuses.find((c) => c.name === name);
 }
 
 /**
  * The node agent: it makes each pod's processes match the pod's row. It owns
  * the pods' runtime status (and nothing else), and tells the controller when a
  * pod changed. Every wait is a timer; nothing blocks.
+ *
+ * A pod runs as the kubelet runs it: regular init containers one after the
+ * other, sidecars (init containers with restartPolicy Always) started in their
+ * turn and kept running, then the main containers; once every main container
+ * has ended the sidecars are stopped, and only the main containers decide the
+ * pod's phase.
  */
 export class Kubelet {
   private readonly pods = new Map<string, PodRuntime>();
@@ -77,6 +113,7 @@ export class Kubelet {
     const pod = getPod(this.o.db, uid);
     if (pod === undefined || pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed') {
       this.forget(uid);
+      if (pod !== undefined) removePodVolumes(this.o.stateDir, uid);
       return;
     }
     const rt = this.runtime(uid);
@@ -84,17 +121,25 @@ export class Kubelet {
       this.terminate(pod, rt);
       return;
     }
-    if (pod.status.phase === 'Pending' && rt.runs.size === 0 && rt.restartTimers.size === 0) {
-      this.startPod(pod, rt);
-    }
+    if (!rt.started && pod.status.phase === 'Pending') this.startPod(pod, rt);
+  }
+
+  /**
+   * Marks a pod that is stopped on purpose while its Job still wants it, before
+   * it is deleted, as the eviction API does: `onPodConditions` rules match it.
+   */
+  disrupt(uid: string, reason: string, message: string): void {
+    const pod = getPod(this.o.db, uid);
+    if (pod === undefined || pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed') return;
+    const status = withPodCondition(pod.status, 'DisruptionTarget', reason, message, this.o.clock.now());
+    this.o.db.transaction(() => putPodStatus(this.o.db, uid, status, this.o.clock.now()))();
   }
 
   /** Stops watching; with stopPods the pods' processes are killed too, otherwise they keep running. */
   shutdown(stopPods: boolean): void {
     this.stopped = true;
     for (const rt of this.pods.values()) {
-      for (const t of rt.restartTimers.values()) clearTimeout(t);
-      if (rt.killTimer) clearTimeout(rt.killTimer);
+      this.clearTimers(rt);
       for (const run of rt.runs.values()) {
         if (run.poll) clearInterval(run.poll);
         if (stopPods) this.killRun(run, 'SIGKILL');
@@ -104,39 +149,82 @@ export class Kubelet {
     this.stamper.closeAll();
   }
 
+  private localNode: LocalNode | undefined;
+
+  /** This machine, as the downward API describes a pod's node. */
+  private node(): LocalNode {
+    this.localNode ??= { name: hostname(), ip: '127.0.0.1', capacity: localCapacity(this.o.stateDir) };
+    return this.localNode;
+  }
+
   private runtime(uid: string): PodRuntime {
     let rt = this.pods.get(uid);
     if (rt === undefined) {
-      rt = { runs: new Map(), restartTimers: new Map() };
+      rt = { started: false, runs: new Map(), restartTimers: new Map() };
       this.pods.set(uid, rt);
     }
     return rt;
   }
 
+  private clearTimers(rt: PodRuntime): void {
+    for (const t of rt.restartTimers.values()) clearTimeout(t);
+    rt.restartTimers.clear();
+    if (rt.killTimer) clearTimeout(rt.killTimer);
+    if (rt.deadlineTimer) clearTimeout(rt.deadlineTimer);
+  }
+
   private forget(uid: string): void {
     const rt = this.pods.get(uid);
     if (rt === undefined) return;
-    for (const t of rt.restartTimers.values()) clearTimeout(t);
-    if (rt.killTimer) clearTimeout(rt.killTimer);
+    this.clearTimers(rt);
     for (const run of rt.runs.values()) if (run.poll) clearInterval(run.poll);
     this.pods.delete(uid);
   }
 
   private startPod(pod: Pod, rt: PodRuntime): void {
-    let status = pod.status;
-    for (const c of pod.spec.containers) {
-      const cs = status.containerStatuses.find((s) => s.name === c.name);
-      status = this.startContainer(pod, c, cs?.restartCount ?? 0, status, rt);
-    }
+    rt.started = true;
+    const now = this.o.clock.now();
+    // The controller writes a placeholder; the node reports the real one from here on.
+    let status = pod.status.conditions.length === 0 ? initialPodStatus(pod, now) : pod.status;
+    createPodVolumes(this.o.stateDir, pod);
+    status = this.advance(pod, status, rt);
     this.commit(pod, status);
-    if (rt.runs.size === 0) this.maybeFinish(pod.uid);
+    this.armDeadline(pod, rt, status);
+    this.maybeFinish(pod.uid);
+  }
+
+  /** Starts whatever is due next: the next init container, sidecars, or the main containers. */
+  private advance(pod: Pod, status: PodStatus, rt: PodRuntime): PodStatus {
+    if (rt.ending !== undefined || pod.deletionTimestamp !== undefined) return status;
+    let s = status;
+    const idle = (name: string): boolean => !rt.runs.has(name) && !rt.restartTimers.has(name);
+    for (const c of pod.spec.initContainers) {
+      const cs = statusOf(s, c.name);
+      if (c.restartPolicy === 'Always') {
+        // A sidecar is started in its turn and then left running; its exits go through the restart timer.
+        if (idle(c.name) && cs?.started !== true && cs?.state.terminated === undefined && cs?.lastState === undefined) {
+          s = this.startContainer(pod, c, cs?.restartCount ?? 0, s, rt);
+        }
+        continue;
+      }
+      if (cs?.state.terminated?.exitCode === 0) continue;
+      if (!idle(c.name) || cs?.state.terminated !== undefined || rt.ending !== undefined) return s;
+      return this.startContainer(pod, c, cs?.restartCount ?? 0, s, rt);
+    }
+    if (!s.conditions.some((c) => c.type === 'Initialized' && c.status === 'True')) s = podInitialized(s, this.o.clock.now());
+    for (const c of pod.spec.containers) {
+      const cs = statusOf(s, c.name);
+      const fresh = cs === undefined || (cs.state.waiting !== undefined && cs.lastState === undefined && cs.started !== true && cs.restartCount === 0);
+      if (fresh && idle(c.name) && rt.ending === undefined) s = this.startContainer(pod, c, 0, s, rt);
+    }
+    return s;
   }
 
   /** Spawns one container run and returns the status with it running (or failed to start). */
   private startContainer(pod: Pod, c: Container, attempt: number, status: PodStatus, rt: PodRuntime): PodStatus {
     const now = this.o.clock.now();
     const ctx = this.o.context(pod);
-    const env = containerEnv({ pod, container: c, base: ctx.env });
+    const env = containerEnv({ pod, container: c, base: { ...ctx.env, ...volumeMountEnv(this.o.stateDir, pod, c) }, node: this.node() });
     const argv = containerArgv(c, env);
     const cwd = c.workingDir ?? ctx.cwd;
     const runDir = podRunDir(this.o.stateDir, pod.uid, c.name, attempt);
@@ -180,12 +268,12 @@ export class Kubelet {
     const t = readTermination(run, pod, name, this.o.clock.now());
     const logPath = containerLogPath(this.o.stateDir, pod.namespace, pod.name, pod.uid, name, run.attempt);
     this.stamper.finish(logPath);
-    let status = containerTerminated(pod.status, name, t, this.o.clock.now());
-    status = this.afterExit(pod, name, t, status, rt);
     this.o.db.transaction(() => {
       recordContainerTermination(this.o.db, pod.uid, { ...t, container: name, attempt: run.attempt, logPath });
-      putPodStatus(this.o.db, pod.uid, status, this.o.clock.now());
     })();
+    let status = this.afterExit(pod, name, t, pod.status, rt);
+    status = this.advance(pod, status, rt);
+    this.o.db.transaction(() => putPodStatus(this.o.db, pod.uid, status, this.o.clock.now()))();
     this.o.logger.info('container exited', {
       pod: `${pod.namespace}/${pod.name}`,
       container: name,
@@ -196,39 +284,62 @@ export class Kubelet {
     this.maybeFinish(pod.uid);
   }
 
-  /** Decides a restart in place (OnFailure) after a container ended. */
+  /**
+   * After a container ended: a restart in place (OnFailure for init and main
+   * containers, always for a sidecar while the main containers run), or, for
+   * an init container that failed under Never, the end of the pod.
+   */
   private afterExit(pod: Pod, name: string, t: ContainerStateTerminated, status: PodStatus, rt: PodRuntime): PodStatus {
-    let s = containerTerminated(status, name, t, this.o.clock.now());
-    const restart = pod.spec.restartPolicy === 'OnFailure' && t.exitCode !== 0 && pod.deletionTimestamp === undefined;
+    const now = this.o.clock.now();
+    let s = containerTerminated(status, name, t, now);
+    const winding = pod.deletionTimestamp !== undefined || rt.ending !== undefined;
+    const role = roleOf(pod, name);
+    let restart = false;
+    if (role === 'sidecar') restart = !winding && !this.mainContainersDone(pod, s, rt);
+    else if (t.exitCode !== 0 && !winding) {
+      restart = pod.spec.restartPolicy === 'OnFailure';
+      if (!restart && role === 'init') rt.ending = { failed: true };
+    }
     if (!restart) return s;
-    const cs = s.containerStatuses.find((c) => c.name === name);
+    const cs = statusOf(s, name);
     const restarts = cs?.restartCount ?? 0;
     // 0 before the first restart, then base, 2·base … capped at 30·base (the kubelet's 10 s … 5 min).
     const delay = restarts === 0 ? 0 : Math.min(this.o.containerBackoffBaseMs * 2 ** (restarts - 1), this.o.containerBackoffBaseMs * 30);
     const backoffText = `back-off ${formatSeconds(delay)} restarting failed container=${name} pod=${pod.name}_${pod.namespace}(${pod.uid})`;
-    s = containerWaitingToRestart(s, name, 'CrashLoopBackOff', backoffText, this.o.clock.now());
+    s = containerWaitingToRestart(s, name, 'CrashLoopBackOff', backoffText, now);
+    this.scheduleRestart(pod.uid, name, rt, delay);
+    return s;
+  }
+
+  private scheduleRestart(podUid: string, name: string, rt: PodRuntime, delay: number): void {
     const timer = setTimeout(() => {
       rt.restartTimers.delete(name);
-      this.restartContainer(pod.uid, name);
+      this.restartContainer(podUid, name);
     }, delay);
     timer.unref();
     rt.restartTimers.set(name, timer);
-    return s;
+  }
+
+  /** Every main container has ended and none will run again. */
+  private mainContainersDone(pod: Pod, status: PodStatus, rt: PodRuntime): boolean {
+    return pod.spec.containers.every((c) => statusOf(status, c.name)?.state.terminated !== undefined && !rt.restartTimers.has(c.name) && !rt.runs.has(c.name));
   }
 
   private restartContainer(podUid: string, name: string): void {
     if (this.stopped) return;
     const pod = getPod(this.o.db, podUid);
-    if (pod === undefined || pod.deletionTimestamp !== undefined) {
+    const rt = this.runtime(podUid);
+    if (pod === undefined || pod.deletionTimestamp !== undefined || rt.ending !== undefined) {
       this.maybeFinish(podUid);
       return;
     }
-    const c = pod.spec.containers.find((x) => x.name === name);
-    const rt = this.runtime(podUid);
+    const c = pod.spec.containers.find((x) => x.name === name) ?? pod.spec.initContainers.find((x) => x.name === name);
     if (c === undefined) return;
-    const attempt = (pod.status.containerStatuses.find((s) => s.name === name)?.restartCount ?? 0) + 1;
-    const status = this.startContainer(pod, c, attempt, pod.status, rt);
+    const attempt = (statusOf(pod.status, name)?.restartCount ?? 0) + 1;
+    let status = this.startContainer(pod, c, attempt, pod.status, rt);
+    status = this.advance(pod, status, rt);
     this.commit(pod, status);
+    this.maybeFinish(podUid);
   }
 
   private commit(pod: Pod, status: PodStatus): void {
@@ -241,46 +352,78 @@ export class Kubelet {
     if (pod !== undefined) this.o.onPodChange(pod);
   }
 
-  /** When nothing of the pod runs and nothing will restart, the pod has reached its phase. */
-  private maybeFinish(podUid: string): void {
+  /** pod.spec.activeDeadlineSeconds, counted from the pod's start as the kubelet does. */
+  private armDeadline(pod: Pod, rt: PodRuntime, status: PodStatus): void {
+    const ads = pod.spec.activeDeadlineSeconds;
+    if (ads === undefined || status.startTime === undefined || rt.deadlineTimer !== undefined) return;
+    const due = status.startTime + ads * 1000;
+    rt.deadlineTimer = setTimeout(() => this.onDeadline(pod.uid), Math.max(0, due - this.o.clock.now()));
+    rt.deadlineTimer.unref();
+  }
+
+  private onDeadline(podUid: string): void {
+    if (this.stopped) return;
+    const pod = getPod(this.o.db, podUid);
     const rt = this.pods.get(podUid);
-    if (rt && (rt.runs.size > 0 || rt.restartTimers.size > 0)) return;
+    if (pod === undefined || rt === undefined || pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed') return;
+    if (pod.deletionTimestamp !== undefined || rt.ending !== undefined) return;
+    rt.ending = DEADLINE_EXCEEDED;
+    this.o.logger.info('pod deadline exceeded', { pod: `${pod.namespace}/${pod.name}` });
+    this.windDown(rt, this.o.clock.now() + pod.spec.terminationGracePeriodSeconds * 1000);
+    this.maybeFinish(podUid);
+  }
+
+  /**
+   * When nothing of the pod runs and nothing will restart, the pod has reached
+   * its phase. Sidecars still running once the main containers are done are
+   * stopped first.
+   */
+  private maybeFinish(podUid: string): void {
     const pod = getPod(this.o.db, podUid);
     if (pod === undefined || pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed') return;
-    const everyContainerEnded = pod.spec.containers.every((c) => {
-      const cs = pod.status.containerStatuses.find((s) => s.name === c.name);
-      return cs?.state.terminated !== undefined;
-    });
-    if (!everyContainerEnded && pod.deletionTimestamp === undefined) return;
-    const status = podFinished(pod.status, this.o.clock.now());
+    const rt = this.runtime(podUid);
+    const winding = pod.deletionTimestamp !== undefined || rt.ending !== undefined;
+    if (!winding && !this.mainContainersDone(pod, pod.status, rt)) return;
+    if (rt.runs.size > 0) {
+      if (!winding) this.windDown(rt, this.o.clock.now() + pod.spec.terminationGracePeriodSeconds * 1000);
+      return;
+    }
+    for (const t of rt.restartTimers.values()) clearTimeout(t);
+    rt.restartTimers.clear();
+    const status = podFinished(pod.status, this.o.clock.now(), rt.ending ?? {});
     this.o.db.transaction(() => putPodStatus(this.o.db, pod.uid, status, this.o.clock.now()))();
-    this.o.logger.info('pod finished', { pod: `${pod.namespace}/${pod.name}`, phase: status.phase });
+    this.o.logger.info('pod finished', { pod: `${pod.namespace}/${pod.name}`, phase: status.phase, ...(status.reason ? { reason: status.reason } : {}) });
     this.forget(podUid);
+    removePodVolumes(this.o.stateDir, podUid);
     this.o.onPodChange({ ...pod, status });
   }
 
-  /** Graceful deletion: SIGTERM to every container's process group, SIGKILL after the grace period. */
-  private terminate(pod: Pod, rt: PodRuntime): void {
+  /** SIGTERM to every running container's process group, SIGKILL at `killAt`. Restarts are cancelled. */
+  private windDown(rt: PodRuntime, killAt: number): void {
     for (const t of rt.restartTimers.values()) clearTimeout(t);
     rt.restartTimers.clear();
-    if (rt.runs.size === 0) {
-      this.maybeFinish(pod.uid);
-      return;
-    }
     for (const run of rt.runs.values()) {
       if (!run.signalled) {
         run.signalled = true;
         this.killRun(run, 'SIGTERM');
       }
     }
-    if (rt.killTimer === undefined) {
-      const graceMs = (pod.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds) * 1000;
-      const deadline = (pod.deletionTimestamp ?? this.o.clock.now()) + graceMs;
+    if (rt.killTimer === undefined && rt.runs.size > 0) {
       rt.killTimer = setTimeout(() => {
         for (const run of rt.runs.values()) this.killRun(run, 'SIGKILL');
-      }, Math.max(0, deadline - this.o.clock.now()));
+      }, Math.max(0, killAt - this.o.clock.now()));
       rt.killTimer.unref();
     }
+  }
+
+  /** Graceful deletion: SIGTERM to every container's process group, SIGKILL after the grace period. */
+  private terminate(pod: Pod, rt: PodRuntime): void {
+    if (rt.runs.size === 0) {
+      this.maybeFinish(pod.uid);
+      return;
+    }
+    const graceMs = (pod.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds) * 1000;
+    this.windDown(rt, (pod.deletionTimestamp ?? this.o.clock.now()) + graceMs);
   }
 
   private killRun(run: ContainerRun, signal: NodeJS.Signals): void {
@@ -299,27 +442,26 @@ export class Kubelet {
 
   private recoverPod(pod: Pod): void {
     const rt = this.runtime(pod.uid);
-    if (pod.status.phase === 'Pending' && !pod.status.containerStatuses.some((c) => c.started || c.state.terminated)) {
-      if (pod.deletionTimestamp === undefined) {
-        this.startPod(pod, rt);
-        return;
-      }
+    const all = [...pod.spec.initContainers, ...pod.spec.containers];
+    const anyRan = all.some((c) => {
+      const cs = statusOf(pod.status, c.name);
+      return cs?.started === true || cs?.state.terminated !== undefined || cs?.lastState !== undefined;
+    });
+    if (pod.status.phase === 'Pending' && !anyRan && pod.deletionTimestamp === undefined) {
+      this.startPod(pod, rt);
+      return;
     }
+    rt.started = true;
     let status = pod.status;
     let changed = false;
-    for (const c of pod.spec.containers) {
-      const cs = status.containerStatuses.find((s) => s.name === c.name);
+    for (const c of all) {
+      const cs = statusOf(status, c.name);
       if (cs === undefined || cs.state.terminated !== undefined) continue;
       const attempt = cs.restartCount;
       const runDir = podRunDir(this.o.stateDir, pod.uid, c.name, attempt);
       if (cs.state.waiting !== undefined) {
         if (pod.deletionTimestamp === undefined && cs.state.waiting.reason === 'CrashLoopBackOff') {
-          const timer = setTimeout(() => {
-            rt.restartTimers.delete(c.name);
-            this.restartContainer(pod.uid, c.name);
-          }, this.o.containerBackoffBaseMs);
-          timer.unref();
-          rt.restartTimers.set(c.name, timer);
+          this.scheduleRestart(pod.uid, c.name, rt, this.o.containerBackoffBaseMs);
         }
         continue;
       }
@@ -344,15 +486,27 @@ export class Kubelet {
       run.poll.unref();
       this.o.logger.info('re-attached to running container', { pod: `${pod.namespace}/${pod.name}`, container: c.name, pid: run.pid });
     }
-    if (changed) this.commit(pod, status);
-    if (pod.deletionTimestamp !== undefined) this.terminate(pod, rt);
-    else this.maybeFinish(pod.uid);
+    // An init container that failed for good before the restart still ends the pod.
+    const failedInit = pod.spec.initContainers.some(
+      (c) => c.restartPolicy !== 'Always' && (statusOf(status, c.name)?.state.terminated?.exitCode ?? 0) !== 0,
+    );
+    if (failedInit && pod.spec.restartPolicy === 'Never') rt.ending ??= { failed: true };
+    if (pod.deletionTimestamp !== undefined) {
+      if (changed) this.commit(pod, status);
+      this.terminate(pod, rt);
+      return;
+    }
+    const advanced = this.advance(pod, status, rt);
+    if (changed || advanced !== status) this.commit(pod, advanced);
+    this.armDeadline(pod, rt, advanced);
+    if (rt.ending !== undefined) this.windDown(rt, this.o.clock.now() + pod.spec.terminationGracePeriodSeconds * 1000);
+    this.maybeFinish(pod.uid);
   }
 }
 
 function readTermination(run: ContainerRun, pod: Pod, name: string, now: number): ContainerStateTerminated {
   const exitFile = `${run.runDir}/exit`;
-  const cs = pod.status.containerStatuses.find((s) => s.name === name);
+  const cs = statusOf(pod.status, name);
   const startedAt = cs?.state.running?.startedAt;
   try {
     const code = Number(readFileSync(exitFile, 'utf8').trim());

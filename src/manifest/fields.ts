@@ -53,6 +53,8 @@ function schema(name: string, fields: Record<string, FieldRule>): ObjectSchema {
   return { name, fields: new Map(Object.entries(fields)) };
 }
 const supported = (type: FieldType, def?: string): FieldRule => (def === undefined ? { type, support: 'supported' } : { type, support: 'supported', default: def });
+/** Supported, with how it maps onto a host process. */
+const supportedAs = (type: FieldType, note: string): FieldRule => ({ type, support: 'supported', note });
 const recorded = (type: FieldType = any, note?: string): FieldRule => (note === undefined ? { type, support: 'recorded' } : { type, support: 'recorded', note });
 const ignored = (type: FieldType = any): FieldRule => ({ type, support: 'ignored', note: 'set by the API server' });
 const refused = (note: string, type: FieldType = any): FieldRule => ({ type, support: 'refused', note });
@@ -114,12 +116,16 @@ const templateMeta = schema('ObjectMeta', {
 
 const keySelector = schema('KeySelector', { name: supported(str), key: supported(str), optional: supported(bool) });
 const envVarSource = schema('EnvVarSource', {
-  fieldRef: supported(obj(schema('ObjectFieldSelector', { fieldPath: supported(str), apiVersion: supported(str, 'v1') }))),
-  resourceFieldRef: supported(
-    obj(schema('ResourceFieldSelector', { resource: supported(str), containerName: supported(str), divisor: supported({ t: 'quantity' }) })),
+  fieldRef: supportedAs(
+    obj(schema('ObjectFieldSelector', { fieldPath: supported(str), apiVersion: supported(str, 'v1') })),
+    "the node is this machine: spec.nodeName is its host name, status.podIP and status.hostIP are 127.0.0.1",
   ),
-  configMapKeyRef: supported(obj(keySelector)),
-  secretKeyRef: supported(obj(keySelector)),
+  resourceFieldRef: supportedAs(
+    obj(schema('ResourceFieldSelector', { resource: supported(str), containerName: supported(str), divisor: supported({ t: 'quantity' }) })),
+    "the container's limit or request; an unset limit is this machine's CPUs, memory or disk",
+  ),
+  configMapKeyRef: supportedAs(obj(keySelector), `only with optional: true, and the variable is left out: ${NO_CONFIG_OBJECTS}`),
+  secretKeyRef: supportedAs(obj(keySelector), `only with optional: true, and the variable is left out: ${NO_CONFIG_OBJECTS}`),
   fileKeyRef: refused('file-based environment variables need a volume of the kubelet'),
 });
 const envVar = schema('EnvVar', { name: supported(str), value: supported(str), valueFrom: supported(obj(envVarSource)) });
@@ -132,9 +138,9 @@ const resources = schema('ResourceRequirements', {
 
 const volumeMount = schema('VolumeMount', {
   name: supported(str),
-  mountPath: supported(str),
-  readOnly: supported(bool),
-  subPath: supported(str),
+  mountPath: supportedAs(str, 'nothing is mounted for a host process: the folder is in $GITJOBS_VOLUME_<NAME> (a warning says so)'),
+  readOnly: recorded(bool, 'a host process can write to its folder anyway'),
+  subPath: supportedAs(str, 'created inside the volume folder'),
   subPathExpr: refused('only plain subPath is supported'),
   mountPropagation: refused('mount propagation needs a container runtime'),
   recursiveReadOnly: refused('recursive read-only mounts need a container runtime'),
@@ -169,7 +175,7 @@ function containerSchema(name: string): ObjectSchema {
     env: supported(list(envVar), '[]'),
     resources: supported(obj(resources)),
     volumeMounts: supported(list(volumeMount)),
-    restartPolicy: supported(str),
+    restartPolicy: supportedAs(str, 'init containers only: Always makes a sidecar, stopped once the containers have ended'),
     imagePullPolicy: recorded(str),
     ports: recorded(),
     terminationMessagePath: recorded(str),
@@ -191,7 +197,10 @@ function containerSchema(name: string): ObjectSchema {
 
 const volume = schema('Volume', {
   name: supported(str),
-  emptyDir: supported(obj(schema('EmptyDirVolumeSource', { medium: recorded(str), sizeLimit: recorded({ t: 'quantity' }) }))),
+  emptyDir: supportedAs(
+    obj(schema('EmptyDirVolumeSource', { medium: recorded(str), sizeLimit: recorded({ t: 'quantity' }) })),
+    'a fresh folder per pod under the state folder, removed when the pod ends',
+  ),
   ...Object.fromEntries(
     [
       'hostPath', 'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'secret', 'nfs', 'iscsi', 'glusterfs',
@@ -223,10 +232,10 @@ const podSpec = schema('PodSpec', {
   initContainers: supported(list(containerSchema('Container')), '[]'),
   restartPolicy: supported(str),
   terminationGracePeriodSeconds: supported(int64, '30'),
-  activeDeadlineSeconds: supported(int64),
+  activeDeadlineSeconds: supportedAs(int64, 'from the pod start; the pod then fails with reason DeadlineExceeded'),
   volumes: supported(list(volume)),
-  hostname: supported(str),
-  subdomain: supported(str),
+  hostname: supportedAs(str, "the container's HOSTNAME variable; the machine's own name is not changed"),
+  subdomain: recorded(str, 'there is no DNS to publish the name in'),
   serviceAccountName: recorded(str),
   serviceAccount: recorded(str),
   automountServiceAccountToken: recorded(bool),

@@ -21,6 +21,16 @@ export const MUTABLE_SPEC_FIELDS = [
 ] as const satisfies readonly (keyof JobSpec)[];
 
 /**
+ * Kubernetes lets an Indexed Job change completions together with parallelism
+ * (completions == parallelism after the edit): an elastic Indexed Job. Its
+ * completions are therefore left out of the hash of every Indexed Job, and the
+ * sync refuses (replaces) a completions change that does not follow that rule.
+ */
+export function isElasticResize(spec: JobSpec): boolean {
+  return spec.completionMode === 'Indexed' && spec.completions === spec.parallelism;
+}
+
+/**
  * Identity of a Job's immutable desired state. Taken over the defaulted spec
  * in canonical JSON, so formatting, key order, comments and defaults written
  * out make no difference. Taken before the selector and labels are generated.
@@ -28,6 +38,7 @@ export const MUTABLE_SPEC_FIELDS = [
 export function specHash(spec: JobSpec, annotations: Record<string, string>): string {
   const frozen: Partial<JobSpec> = { ...spec };
   for (const f of MUTABLE_SPEC_FIELDS) delete frozen[f];
+  if (spec.completionMode === 'Indexed') delete frozen.completions;
   const run = Object.hasOwn(annotations, RUN_ANNOTATION) ? annotations[RUN_ANNOTATION] : null;
   return createHash('sha256')
     .update(canonicalJson({ spec: frozen, run }))

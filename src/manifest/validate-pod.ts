@@ -18,6 +18,15 @@ const ENV_FIELD_PATHS = [
 const ENV_RESOURCES = ['limits.cpu', 'limits.ephemeral-storage', 'limits.memory', 'requests.cpu', 'requests.ephemeral-storage', 'requests.memory'];
 const INT32_MAX = 2147483647;
 
+/**
+ * A host process cannot have a folder mounted for it, so each mounted emptyDir
+ * is handed over in `GITJOBS_VOLUME_<NAME>` (the volume name upper-cased, other
+ * characters as `_`).
+ */
+export function volumeEnvName(volume: string): string {
+  return `GITJOBS_VOLUME_${volume.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`;
+}
+
 /** `ValidatePodTemplateSpec`, for what a host process can honour. `path` is `spec.template.spec`. */
 export function validatePodSpec(spec: PodSpec, path: FieldPath, r: Reporter): void {
   if (spec.containers.length === 0) r.error('FieldRequired', path.child('containers'), required());
@@ -83,11 +92,31 @@ function validateContainer(c: Container, path: FieldPath, init: boolean, volumes
     r.error('FieldForbidden', path.child('restartPolicy'), forbidden('may not be set for non-init containers'));
   }
   c.env.forEach((e, i) => validateEnvVar(e, path.child('env').index(i), r));
+  const mountPaths = new Set<string>();
   (c.volumeMounts ?? []).forEach((m, i) => {
     const p = path.child('volumeMounts').index(i);
     if (m.name === undefined || m.name === '') r.error('FieldRequired', p.child('name'), required());
     else if (!volumes.has(m.name)) r.error('FieldNotFound', p.child('name'), `Not found: ${JSON.stringify(m.name)}`);
-    if (m.mountPath === undefined || m.mountPath === '') r.error('FieldRequired', p.child('mountPath'), required());
+    if (m.mountPath === undefined || m.mountPath === '') {
+      r.error('FieldRequired', p.child('mountPath'), required());
+    } else if (mountPaths.has(m.mountPath)) {
+      r.error('FieldInvalid', p.child('mountPath'), invalid(m.mountPath, 'must be unique'));
+    } else {
+      mountPaths.add(m.mountPath);
+      // Said on every mount, so nobody expects a file at mountPath.
+      if (m.name !== undefined && m.name !== '') {
+        r.warn(
+          'FieldIgnored',
+          p.child('mountPath'),
+          `pods are host processes and nothing can be mounted at ${JSON.stringify(m.mountPath)}; the volume's folder is in $${volumeEnvName(m.name)}` +
+            (m.subPath === undefined || m.subPath === '' ? '' : `, and this mount's in $${volumeEnvName(m.name)}/${m.subPath}`),
+        );
+      }
+    }
+    if (m.subPath !== undefined && m.subPath !== '') {
+      if (m.subPath.startsWith('/')) r.error('FieldInvalid', p.child('subPath'), invalid(m.subPath, 'must be a relative path'));
+      else if (m.subPath.split('/').includes('..')) r.error('FieldInvalid', p.child('subPath'), invalid(m.subPath, "must not contain '..'"));
+    }
   });
 }
 
@@ -127,5 +156,13 @@ function validateEnvVar(e: EnvVar, path: FieldPath, r: Reporter): void {
     if (ref === undefined) continue;
     if (ref.key === undefined || ref.key === '') r.error('FieldRequired', p.child(name).child('key'), required());
     if (ref.name === undefined || ref.name === '') r.error('FieldRequired', p.child(name).child('name'), required());
+    if (ref.optional !== true) {
+      // The kubelet would hold the container back until the object exists, which here is never.
+      r.error(
+        'FieldNotSupported',
+        p.child(name),
+        `gitjobs has no ConfigMap or Secret objects to read from, so the container could never start; set optional: true to run without the variable`,
+      );
+    }
   }
 }

@@ -12,3 +12,4 @@ export {
 export { buildPod, emptyJobStatus, generatePodName, POD_NAME_ALPHABET } from './pod-template.js';
 export { formatIntervals, parseIntervals, unionIntervals, intervalsToString, type Interval } from './intervals.js';
 export { statusEquals } from './status.js';
+export { claimPods, type Claim } from './claim.js';

@@ -72,7 +72,8 @@ export function reconcileJob(input: ReconcileInput, now: Millis): Plan {
   const { job, status } = input;
   // Another controller owns this Job: hands off, status included.
   if (job.spec.managedBy !== undefined && job.spec.managedBy !== JOB_CONTROLLER_NAME) {
-    return toPlan(status, { status: cloneStatus(status) });
+    // Deleting it is still ours: nothing else would ever remove the Job.
+    return toPlan(status, { status: cloneStatus(status), removeJob: job.deletionTimestamp !== undefined });
   }
   if (finishedCondition(status) !== undefined) return reconcileFinished(input, now);
   if (job.deletionTimestamp !== undefined) return reconcileDeleted(input);

@@ -100,11 +100,16 @@ export function buildPod(job: Job, create: PodCreate, ids: { uid: string; name: 
       conditions: [],
       containerStatuses: spec.containers.map((c) => ({
         name: c.name,
-        state: { waiting: { reason: 'ContainerCreating' } },
+        state: { waiting: { reason: spec.initContainers.length > 0 ? 'PodInitializing' : 'ContainerCreating' } },
         ready: false,
         restartCount: 0,
       })),
-      initContainerStatuses: [],
+      initContainerStatuses: spec.initContainers.map((c) => ({
+        name: c.name,
+        state: { waiting: { reason: 'PodInitializing' } },
+        ready: false,
+        restartCount: 0,
+      })),
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Job, JobSpec } from '../api/types.js';
+import { isElasticResize } from '../manifest/hash.js';
 import { MUTABLE_SPEC_FIELDS, type ParsedJob } from '../manifest/index.js';
 
 export { MUTABLE_SPEC_FIELDS };
@@ -37,7 +38,7 @@ export function diffDesired(input: DiffInput): DesiredChange {
       continue;
     }
     if (job.deletionTimestamp !== undefined) continue; // being deleted; its successor comes after
-    if (job.specHash !== p.specHash) {
+    if (job.specHash !== p.specHash || completionsChangedAlone(job, p)) {
       out.replace.push({ job, parsed: p, changedFields: changedSpecFields(job.spec, p.spec) });
     } else if (needsUpdate(job, p)) {
       out.update.push({ job, parsed: p });
@@ -52,10 +53,22 @@ export function diffDesired(input: DiffInput): DesiredChange {
   return out;
 }
 
-/** The manifest's mutable fields that differ from what the source last applied. */
-export function changedMutableFields(job: Job, p: ParsedJob): (typeof MUTABLE_SPEC_FIELDS)[number][] {
+/**
+ * An Indexed Job's completions may change only together with parallelism, to
+ * the same value; any other change of them makes a new Job.
+ */
+function completionsChangedAlone(job: Job, p: ParsedJob): boolean {
   const applied = job.appliedSpec ?? job.spec;
-  return MUTABLE_SPEC_FIELDS.filter((f) => JSON.stringify(applied[f]) !== JSON.stringify(p.spec[f]));
+  return applied.completions !== p.spec.completions && !isElasticResize(p.spec);
+}
+
+export type InPlaceField = (typeof MUTABLE_SPEC_FIELDS)[number] | 'completions';
+
+/** The manifest's mutable fields that differ from what the source last applied. */
+export function changedMutableFields(job: Job, p: ParsedJob): InPlaceField[] {
+  const applied = job.appliedSpec ?? job.spec;
+  const fields: InPlaceField[] = isElasticResize(p.spec) ? [...MUTABLE_SPEC_FIELDS, 'completions'] : [...MUTABLE_SPEC_FIELDS];
+  return fields.filter((f) => JSON.stringify(applied[f]) !== JSON.stringify(p.spec[f]));
 }
 
 function needsUpdate(job: Job, p: ParsedJob): boolean {
@@ -73,6 +86,7 @@ export function changedSpecFields(a: JobSpec, b: JobSpec): string[] {
   const changed: string[] = [];
   for (const f of [...fields].sort()) {
     if (f === 'selector' || (MUTABLE_SPEC_FIELDS as readonly string[]).includes(f)) continue;
+    if (f === 'completions' && isElasticResize(b)) continue;
     const av = f === 'template' ? stripGenerated(a.template) : (a as unknown as Record<string, unknown>)[f];
     const bv = f === 'template' ? stripGenerated(b.template) : (b as unknown as Record<string, unknown>)[f];
     if (JSON.stringify(av) !== JSON.stringify(bv)) changed.push(`spec.${f}`);

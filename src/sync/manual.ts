@@ -7,6 +7,7 @@ import type { Db } from '../store/db.js';
 import { getJobByName, insertJob, markJobDeleted, removeJob, updateJob } from '../store/jobs.js';
 import { listPodsForJob, releasePods, removeFinalizer } from '../store/pods.js';
 import { insertRun, markRunDeleted } from '../store/runs.js';
+import { isElasticResize } from '../manifest/hash.js';
 import { changedSpecFields } from './diff.js';
 
 // Desired-state edits asked for through the CLI (apply, create, patch, scale,
@@ -28,7 +29,10 @@ export interface ApplyResult {
   outcome: ApplyOutcome;
 }
 
-type MutableField = (typeof MUTABLE_SPEC_FIELDS)[number];
+type MutableField = (typeof MUTABLE_SPEC_FIELDS)[number] | 'completions';
+
+/** Kubernetes' words when an Indexed Job's completions change without parallelism. */
+const TANDEM = 'can only be modified in tandem with spec.parallelism';
 
 /**
  * `kubectl apply` / `kubectl create` of one parsed Job. Creates an ad-hoc Job,
@@ -72,9 +76,12 @@ function createJob(db: Db, parsed: ParsedJob, mode: ApplyMode, now: number): Job
 function configureJob(db: Db, job: Job, parsed: ParsedJob, now: number): ApplyResult {
   const { labels, spec: desired } = materializeJob(parsed, job.uid);
   if (job.specHash !== parsed.specHash) throw invalidJob(job.name, immutableChanges(job, parsed, desired));
+  if (job.spec.completions !== desired.completions && !isElasticResize(desired)) {
+    throw invalidJob(job.name, [`spec.completions: ${invalid(desired.completions ?? null, TANDEM)}`]);
+  }
   const spec: JobSpec = { ...job.spec };
   let specChanged = false;
-  for (const f of MUTABLE_SPEC_FIELDS) {
+  for (const f of [...MUTABLE_SPEC_FIELDS, 'completions'] as const) {
     if (!sameValue(spec[f], desired[f])) {
       setField(spec, f, desired[f]);
       specChanged = true;
@@ -184,6 +191,9 @@ export function patchJob(db: Db, namespace: string, name: string, patch: unknown
       else if ((key === 'apiVersion' && value === 'batch/v1') || (key === 'kind' && value === 'Job')) continue;
       else errors.push(`${key}: ${invalid(value, 'field is immutable')}`);
     }
+    if (next.spec.completions !== job.spec.completions && !isElasticResize(next.spec)) {
+      errors.push(`spec.completions: ${invalid(next.spec.completions ?? null, TANDEM)}`);
+    }
     checkSpec(next.spec, errors);
     if (errors.length > 0) throw invalidJob(name, errors);
     const specChanged = !sameValue(job.spec, next.spec);
@@ -201,6 +211,12 @@ function patchSpec(job: Job, spec: JobSpec, value: unknown, errors: string[]): v
     return;
   }
   for (const [field, v] of Object.entries(value)) {
+    if (field === 'completions' && job.spec.completionMode === 'Indexed') {
+      // Checked once every field is patched: it must end equal to parallelism.
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 2147483647) errors.push(`spec.completions: ${invalid(v, 'must be a 32-bit integer')}`);
+      else spec.completions = v;
+      continue;
+    }
     if (!(MUTABLE_SPEC_FIELDS as readonly string[]).includes(field)) {
       const current = specValue(job.spec, field);
       if (!sameValue(current, mergeValue(current, v))) errors.push(`spec.${field}: ${invalid(v, 'field is immutable')}`);

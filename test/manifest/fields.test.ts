@@ -24,10 +24,21 @@ describe('the field table', () => {
     ['spec.template.spec.volumes[].hostPath', 'refused'],
     ['metadata.generateName', 'refused'],
     ['status', 'ignored'],
+    ['spec.template.spec.volumes[].emptyDir', 'supported'],
+    ['spec.template.spec.initContainers[].restartPolicy', 'supported'],
+    ['spec.template.spec.activeDeadlineSeconds', 'supported'],
+    ['spec.template.spec.subdomain', 'recorded'],
+    ['spec.template.spec.containers[].envFrom', 'refused'],
+    ['spec.template.spec.containers[].volumeMounts[].readOnly', 'recorded'],
   ];
   for (const [path, support] of expectations) {
     it(`${path} is ${support}`, () => expect(byPath.get(path)?.support).toBe(support));
   }
+
+  it('says how a supported field maps onto a host process where it differs', () => {
+    expect(byPath.get('spec.template.spec.containers[].volumeMounts[].mountPath')?.note).toContain('$GITJOBS_VOLUME_<NAME>');
+    expect(byPath.get('spec.template.spec.containers[].env[].valueFrom.configMapKeyRef')?.note).toMatch(/^only with optional: true/);
+  });
 
   it('documents the defaults Kubernetes applies', () => {
     expect(byPath.get('spec.backoffLimit')?.default).toBe('6; 2147483647 with backoffLimitPerIndex');

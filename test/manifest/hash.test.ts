@@ -74,6 +74,12 @@ describe('specHash', () => {
     it(`changes with ${name}`, () => expect(hashOf(text)).not.toBe(reference));
   }
 
+  it('is unchanged when an Indexed Job changes completions together with parallelism (elastic Indexed Jobs)', () => {
+    const indexed = (n: number): string => hashOf(replace('  completions: 2\n', `  completions: ${n}\n  parallelism: ${n}\n  completionMode: Indexed\n`));
+    expect(indexed(2)).toBe(indexed(5));
+    expect(indexed(2)).not.toBe(reference);
+  });
+
   it('changes each time gitjobs.io/run changes', () => {
     const run = (v: string): string => hashOf(replace('    team: data\n', `    gitjobs.io/run: "${v}"\n`));
     expect(run('1')).not.toBe(run('2'));

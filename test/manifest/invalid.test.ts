@@ -354,6 +354,31 @@ const cases: Record<string, Case> = {
     code: 'FieldNotFound', field: 'spec.template.spec.containers[0].volumeMounts[0].name', line: 12, column: 31,
     message: 'Not found: "scratch"',
   },
+  'a mounted volume, which a host process cannot have mounted (warning)': {
+    yaml: job(`  template:\n    spec:\n      restartPolicy: Never\n      volumes: [{name: scratch, emptyDir: {}}]\n      containers:\n      - name: c\n        image: busybox\n        command: ["true"]\n        volumeMounts: [{name: scratch, mountPath: /scratch}]\n`),
+    code: 'FieldIgnored', field: 'spec.template.spec.containers[0].volumeMounts[0].mountPath', line: 13, severity: 'warning',
+    message: 'pods are host processes and nothing can be mounted at "/scratch"; the volume\'s folder is in $GITJOBS_VOLUME_SCRATCH',
+  },
+  'two mounts at one path': {
+    yaml: job(`  template:\n    spec:\n      restartPolicy: Never\n      volumes: [{name: scratch, emptyDir: {}}]\n      containers:\n      - name: c\n        image: busybox\n        command: ["true"]\n        volumeMounts: [{name: scratch, mountPath: /s}, {name: scratch, mountPath: /s}]\n`),
+    code: 'FieldInvalid', field: 'spec.template.spec.containers[0].volumeMounts[1].mountPath', line: 13,
+    message: 'Invalid value: "/s": must be unique',
+  },
+  'a subPath that climbs out of the volume': {
+    yaml: job(`  template:\n    spec:\n      restartPolicy: Never\n      volumes: [{name: scratch, emptyDir: {}}]\n      containers:\n      - name: c\n        image: busybox\n        command: ["true"]\n        volumeMounts: [{name: scratch, mountPath: /s, subPath: a/../..}]\n`),
+    code: 'FieldInvalid', field: 'spec.template.spec.containers[0].volumeMounts[0].subPath', line: 13,
+    message: "Invalid value: \"a/../..\": must not contain '..'",
+  },
+  'an absolute subPath': {
+    yaml: job(`  template:\n    spec:\n      restartPolicy: Never\n      volumes: [{name: scratch, emptyDir: {}}]\n      containers:\n      - name: c\n        image: busybox\n        command: ["true"]\n        volumeMounts: [{name: scratch, mountPath: /s, subPath: /etc}]\n`),
+    code: 'FieldInvalid', field: 'spec.template.spec.containers[0].volumeMounts[0].subPath', line: 13,
+    message: 'Invalid value: "/etc": must be a relative path',
+  },
+  'a ConfigMap reference that is not optional': {
+    yaml: job(`  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: c\n        image: busybox\n        command: ["true"]\n        env: [{name: X, valueFrom: {configMapKeyRef: {name: settings, key: mode}}}]\n`),
+    code: 'FieldNotSupported', field: 'spec.template.spec.containers[0].env[0].valueFrom.configMapKeyRef', line: 12,
+    message: 'gitjobs has no ConfigMap or Secret objects to read from, so the container could never start; set optional: true to run without the variable',
+  },
   'a pod deadline of zero': {
     yaml: job(pod('      activeDeadlineSeconds: 0\n')),
     code: 'FieldInvalid', field: 'spec.template.spec.activeDeadlineSeconds', line: 9, column: 30,

@@ -34,10 +34,13 @@ describe('gitjobs validate', () => {
     expect(out).toEqual(['6 files, 6 jobs, 0 errors']);
   });
 
-  it('passes the valid fixtures, files and folders mixed', async () => {
+  it('passes the valid fixtures, files and folders mixed, saying where a mounted volume really is', async () => {
     const { code, out } = await run([path.join(FIXTURES, 'valid'), path.join(JOBS, 'pi.yaml')]);
     expect(code).toBe(0);
-    expect(out).toEqual(['4 files, 5 jobs, 0 errors']);
+    expect(out).toEqual([
+      'test/fixtures/manifests/valid/policies.yaml:59:22: warning: spec.template.spec.containers[0].volumeMounts[0].mountPath: pods are host processes and nothing can be mounted at "/scratch"; the volume\'s folder is in $GITJOBS_VOLUME_SCRATCH',
+      '4 files, 5 jobs, 0 errors, 1 warning',
+    ]);
   });
 
   it('prints warnings without failing', async () => {

@@ -561,6 +561,10 @@ const cases: Record<string, Case> = {
     given: { job: job({ spec: { managedBy: 'example.com/other' } }), status: status(), pods: failed(1) },
     want: { create: 0, finalize: [], statusChanged: false, startTime: undefined, events: [] },
   },
+  'managed by another controller and deleted: removed, since nothing else would': {
+    given: { job: job({ deletionTimestamp: NOW - 1000, spec: { managedBy: 'example.com/other' } }), status: status() },
+    want: { removeJob: true, create: 0, statusChanged: false },
+  },
   'managed by the job controller by name is reconciled': {
     given: { job: job({ spec: { managedBy: 'kubernetes.io/job-controller' } }), status: status() },
     want: { create: 1 },

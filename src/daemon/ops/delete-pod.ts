@@ -2,10 +2,16 @@ import { isPodTerminal } from '../../api/pods.js';
 import { getPodByName, markPodGone, requestPodDeletion } from '../../store/pods.js';
 import type { ControlHandler } from '../control.js';
 
+/** What the eviction API writes on a pod it stops; `onPodConditions` rules match on it. */
+export const DISRUPTION_REASON = 'EvictionByEvictionAPI';
+export const DISRUPTION_MESSAGE = 'Eviction API: evicting';
+
 /**
  * `gitjobs delete pod`: a graceful deletion, as the API server does it. The
  * kubelet stops the processes; the owning Job's controller then accounts for
- * the pod and, like Kubernetes, creates a replacement.
+ * the pod and, like Kubernetes, creates a replacement. A pod its Job still
+ * tracks is stopped on purpose while it is wanted, as an eviction stops it:
+ * it gets the DisruptionTarget condition, so a pod failure policy can ignore it.
  */
 export const deletePods: ControlHandler = (req, ctx) => {
   const namespace = typeof req.namespace === 'string' ? req.namespace : 'default';
@@ -19,6 +25,9 @@ export const deletePods: ControlHandler = (req, ctx) => {
     if (pod === undefined) {
       notFound.push(name);
       continue;
+    }
+    if (pod.owner !== undefined && pod.trackingFinalizer && !isPodTerminal(pod) && pod.deletionTimestamp === undefined) {
+      ctx.kubelet.disrupt(pod.uid, DISRUPTION_REASON, DISRUPTION_MESSAGE);
     }
     ctx.db.transaction(() => {
       requestPodDeletion(ctx.db, pod.uid, now, grace ?? pod.spec.terminationGracePeriodSeconds);
