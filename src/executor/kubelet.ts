@@ -20,7 +20,7 @@ import {
   withPodCondition,
   type FinishOptions,
 } from './pod-status.js';
-import { isSameProcessAlive, signalGroup, spawnContainer } from './process.js';
+import { isOurWorkload, isSameProcessAlive, signalGroup, spawnContainer } from './process.js';
 import { createPodVolumes, removePodVolumes, volumeMountEnv } from './volumes.js';
 
 export interface PodContext {
@@ -51,6 +51,8 @@ interface ContainerRun {
   startTime: number | undefined;
   signalled: boolean;
   poll?: NodeJS.Timeout;
+  /** The supervisor's own exit status, when it was our child. */
+  exitCode?: number;
 }
 
 interface PodRuntime {
@@ -253,7 +255,10 @@ export class Kubelet {
     const run: ContainerRun = { attempt, runDir, pid: spawned.pid, startTime: spawned.startTime, signalled: false };
     rt.runs.set(c.name, run);
     this.stamper.watch(logPath);
-    spawned.exited.then(() => this.onRunExit(pod.uid, c.name, run));
+    spawned.exited.then((code) => {
+      if (code !== undefined) run.exitCode = code;
+      this.onRunExit(pod.uid, c.name, run);
+    });
     return containerStarted(status, c.name, now, attempt);
   }
 
@@ -266,14 +271,27 @@ export class Kubelet {
     const pod = getPod(this.o.db, podUid);
     if (pod === undefined) return;
     const t = readTermination(run, pod, name, this.o.clock.now());
+    if (t.reason === 'Lost') this.killLostWorkload(run);
     const logPath = containerLogPath(this.o.stateDir, pod.namespace, pod.name, pod.uid, name, run.attempt);
     this.stamper.finish(logPath);
-    this.o.db.transaction(() => {
-      recordContainerTermination(this.o.db, pod.uid, { ...t, container: name, attempt: run.attempt, logPath });
-    })();
-    let status = this.afterExit(pod, name, t, pod.status, rt);
-    status = this.advance(pod, status, rt);
-    this.o.db.transaction(() => putPodStatus(this.o.db, pod.uid, status, this.o.clock.now()))();
+    let status: PodStatus;
+    try {
+      status = this.advance(pod, this.afterExit(pod, name, t, pod.status, rt), rt);
+      // The container's end and the pod's new status: one transaction.
+      this.o.db.transaction(() => {
+        recordContainerTermination(this.o.db, pod.uid, { ...t, container: name, attempt: run.attempt, logPath });
+        putPodStatus(this.o.db, pod.uid, status, this.o.clock.now());
+      })();
+    } catch (err) {
+      // A write that failed (a full disk) is tried again: the run is not forgotten.
+      this.o.logger.error('could not record a container end; retrying', { pod: `${pod.namespace}/${pod.name}`, container: name, error: err instanceof Error ? err.message : String(err) });
+      for (const timer of rt.restartTimers.values()) clearTimeout(timer);
+      rt.restartTimers.clear();
+      rt.runs.set(name, run);
+      const retry = setTimeout(() => this.onRunExit(podUid, name, run), 1000);
+      retry.unref();
+      return;
+    }
     this.o.logger.info('container exited', {
       pod: `${pod.namespace}/${pod.name}`,
       container: name,
@@ -282,6 +300,15 @@ export class Kubelet {
     });
     this.notify(pod.uid);
     this.maybeFinish(pod.uid);
+  }
+
+  /**
+   * A supervisor that vanished without recording an exit leaves its workload
+   * running as an orphan: end it, if it is still the process we started.
+   */
+  private killLostWorkload(run: ContainerRun): void {
+    const pgid = readWorkloadPid(run.runDir);
+    if (pgid !== undefined && isOurWorkload(pgid, run.startTime)) signalGroup(pgid, 'SIGKILL');
   }
 
   /**
@@ -391,7 +418,14 @@ export class Kubelet {
     for (const t of rt.restartTimers.values()) clearTimeout(t);
     rt.restartTimers.clear();
     const status = podFinished(pod.status, this.o.clock.now(), rt.ending ?? {});
-    this.o.db.transaction(() => putPodStatus(this.o.db, pod.uid, status, this.o.clock.now()))();
+    try {
+      this.o.db.transaction(() => putPodStatus(this.o.db, pod.uid, status, this.o.clock.now()))();
+    } catch (err) {
+      this.o.logger.error('could not record a pod end; retrying', { pod: `${pod.namespace}/${pod.name}`, error: err instanceof Error ? err.message : String(err) });
+      const retry = setTimeout(() => this.maybeFinish(podUid), 1000);
+      retry.unref();
+      return;
+    }
     this.o.logger.info('pod finished', { pod: `${pod.namespace}/${pod.name}`, phase: status.phase, ...(status.reason ? { reason: status.reason } : {}) });
     this.forget(podUid);
     removePodVolumes(this.o.stateDir, podUid);
@@ -447,13 +481,20 @@ export class Kubelet {
       const cs = statusOf(pod.status, c.name);
       return cs?.started === true || cs?.state.terminated !== undefined || cs?.lastState !== undefined;
     });
-    if (pod.status.phase === 'Pending' && !anyRan && pod.deletionTimestamp === undefined) {
+    // A daemon killed between spawning a container and recording it leaves the
+    // supervisor's own files behind: that container did start and must not start twice.
+    const spawned = anyRan ? [] : all.filter((c) => spawnedAt(podRunDir(this.o.stateDir, pod.uid, c.name, 0)) !== undefined);
+    if (pod.status.phase === 'Pending' && !anyRan && spawned.length === 0 && pod.deletionTimestamp === undefined) {
       this.startPod(pod, rt);
       return;
     }
     rt.started = true;
     let status = pod.status;
     let changed = false;
+    for (const c of spawned) {
+      status = containerStarted(status, c.name, spawnedAt(podRunDir(this.o.stateDir, pod.uid, c.name, 0))!, 0);
+      changed = true;
+    }
     for (const c of all) {
       const cs = statusOf(status, c.name);
       if (cs === undefined || cs.state.terminated !== undefined) continue;
@@ -470,6 +511,7 @@ export class Kubelet {
       if (existsSync(`${runDir}/exit`) || sup === undefined || !isSameProcessAlive(sup.pid, sup.startTime)) {
         // Ended while we were away (exit file), or lost with its supervisor.
         const t = readTermination(run, pod, c.name, this.o.clock.now());
+        if (t.reason === 'Lost') this.killLostWorkload(run);
         const logPath = containerLogPath(this.o.stateDir, pod.namespace, pod.name, pod.uid, c.name, attempt);
         this.stamper.finish(logPath);
         recordContainerTermination(this.o.db, pod.uid, { ...t, container: c.name, attempt, logPath });
@@ -515,6 +557,12 @@ function readTermination(run: ContainerRun, pod: Pod, name: string, now: number)
     if (startedAt !== undefined) t.startedAt = startedAt;
     return t;
   } catch {
+    if (run.exitCode !== undefined) {
+      // No exit file (it could not be written) but the supervisor, our child, told us.
+      const t: ContainerStateTerminated = { exitCode: run.exitCode, reason: terminationReason(run.exitCode), finishedAt: now };
+      if (startedAt !== undefined) t.startedAt = startedAt;
+      return t;
+    }
     // No exit file: the supervisor itself was killed, so nobody saw the end.
     const t: ContainerStateTerminated = {
       exitCode: 137,
@@ -525,6 +573,18 @@ function readTermination(run: ContainerRun, pod: Pod, name: string, now: number)
     if (startedAt !== undefined) t.startedAt = startedAt;
     return t;
   }
+}
+
+/** When a container run's supervisor left its first record, if it did. */
+function spawnedAt(runDir: string): number | undefined {
+  for (const f of ['supervisor', 'workload.pid']) {
+    try {
+      return Math.floor(statSync(`${runDir}/${f}`).mtimeMs);
+    } catch {
+      // not there
+    }
+  }
+  return undefined;
 }
 
 function readWorkloadPid(runDir: string): number | undefined {

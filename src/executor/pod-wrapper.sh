@@ -21,3 +21,6 @@ while kill -0 "$child" 2>/dev/null; do
   rc=$?
 done
 printf '%s\n' "$rc" > "$d/exit.tmp" && mv "$d/exit.tmp" "$d/exit"
+# Also the supervisor's own status: when the exit file cannot be written (a
+# full disk), a daemon that is still its parent learns the outcome from it.
+exit "$rc"

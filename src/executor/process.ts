@@ -8,7 +8,11 @@ export interface SpawnedContainer {
   pid: number;
   /** Kernel start time of the supervisor (clock ticks since boot): with the pid, its identity. */
   startTime: number | undefined;
-  exited: Promise<void>;
+  /**
+   * Resolves when the supervisor ends, with its exit status: the workload's.
+   * Undefined when the supervisor itself was killed, which tells nothing of the workload.
+   */
+  exited: Promise<number | undefined>;
 }
 
 /**
@@ -30,9 +34,9 @@ export function spawnContainer(opts: {
       env: opts.env,
       cwd: opts.cwd,
     });
-    const exited = new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.once('error', () => resolve());
+    const exited = new Promise<number | undefined>((resolve) => {
+      child.once('exit', (code) => resolve(code ?? undefined));
+      child.once('error', () => resolve(undefined));
     });
     child.unref();
     const pid = child.pid;
@@ -100,4 +104,23 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
 
 export function groupAlive(pgid: number): boolean {
   return signalGroup(pgid, 0 as unknown as NodeJS.Signals);
+}
+
+/**
+ * Whether a recorded workload pid still names the workload we started: a
+ * session leader (the supervisor runs it under setsid) that started no earlier
+ * than its supervisor. Guards against signalling a process that reused the pid.
+ */
+export function isOurWorkload(pgid: number, supervisorStart: number | undefined): boolean {
+  if (!isSafeKillTarget(pgid)) return false;
+  try {
+    const stat = readFileSync(`/proc/${pgid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const pgrp = Number(f[2]);
+    const sid = Number(f[3]);
+    const start = Number(f[19]);
+    return pgrp === pgid && sid === pgid && (supervisorStart === undefined || start >= supervisorStart);
+  } catch {
+    return false;
+  }
 }

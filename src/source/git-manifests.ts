@@ -32,7 +32,11 @@ interface Found {
 export class ManifestReader {
   private parsed = new Map<string, ManifestResult>();
 
-  constructor(private readonly repo: { gitdir: string; cache: object }) {}
+  constructor(
+    private readonly repo: { gitdir: string; cache: object },
+    /** Where text is parsed; the daemon passes a crash-contained worker. */
+    private readonly parse: (text: string, file: string) => Promise<ManifestResult> | ManifestResult = parseDocuments,
+  ) {}
 
   async read(commit: string, scope: string): Promise<ManifestResult> {
     let scopeFound = scope === '';
@@ -70,7 +74,7 @@ export class ManifestReader {
     const next = new Map<string, ManifestResult>();
     const jobs: ManifestResult['jobs'] = [];
     for (const f of found.sort((a, b) => comparePaths(a.file, b.file))) {
-      const result = f.parsed ?? parseFile(f.file, f.bytes ?? new Uint8Array());
+      const result = f.parsed ?? (await this.parseFile(f.file, f.bytes ?? new Uint8Array()));
       next.set(key(f.file, f.oid), result);
       jobs.push(...result.jobs);
       issues.push(...result.issues);
@@ -79,15 +83,17 @@ export class ManifestReader {
     this.parsed = next;
     return rejectDuplicates({ jobs, issues });
   }
+
+  private async parseFile(file: string, bytes: Uint8Array): Promise<ManifestResult> {
+    if (bytes.length > MAX_FILE_BYTES) {
+      return { jobs: [], issues: [fileTooLarge(file, bytes.length)] };
+    }
+    // Decoded like a file read from disk (a byte-order mark stays, invalid bytes become U+FFFD).
+    return this.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'), file);
+  }
 }
 
-function parseFile(file: string, bytes: Uint8Array): ManifestResult {
-  if (bytes.length > MAX_FILE_BYTES) {
-    return { jobs: [], issues: [fileTooLarge(file, bytes.length)] };
-  }
-  // Decoded like a file read from disk (a byte-order mark stays, invalid bytes become U+FFFD).
-  return parseDocuments(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'), file);
-}
+
 
 function key(file: string, oid: string): string {
   return `${oid}\0${file}`;

@@ -12,6 +12,7 @@ import { redact } from './git-auth.js';
 import { errorCodeOf, readFailure, SourceFailure } from './git-failure.js';
 import { localGitdir, locationOf, type Location } from './git-location.js';
 import { normalizeScope, ManifestReader } from './git-manifests.js';
+import { IsolatedParser } from '../manifest/worker.js';
 import { moves, revisionOf, targetOf, type GitRef, type Target } from './git-ref.js';
 import { HttpRemote } from './git-remote.js';
 import { resolveTarget, type Resolved } from './git-resolve.js';
@@ -79,6 +80,7 @@ export class GitSource {
   private readonly target: Target;
   private readonly scope: string;
   private readonly reader: ManifestReader;
+  private readonly parser = new IsolatedParser();
   private readonly remote: HttpRemote | undefined;
   private watcher: RefWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -101,7 +103,8 @@ export class GitSource {
     } catch (err) {
       throw new GitjobsError('Usage', (err as Error).message);
     }
-    this.reader = new ManifestReader(this);
+    // Parsed where a crash is contained, as for the folder source.
+    this.reader = new ManifestReader(this, this.parser.parse);
     this.remote =
       this.location.kind === 'http'
         ? new HttpRemote({ url: this.location.url, display: this.location.display, gitdir: o.cacheDir, cache: this.cache, env: () => this.env })
@@ -135,6 +138,7 @@ export class GitSource {
     this.watcher = undefined;
     this.abort?.abort();
     await Promise.allSettled([this.running, this.queued]);
+    await this.parser.close();
   }
 
   /** Fetches now. Resolves once a new revision has been handed to onSnapshot, or with the current one. */

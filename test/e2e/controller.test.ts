@@ -110,10 +110,14 @@ describe('daemon on a watched folder', () => {
     expect(condition(suspended, 'Suspended')?.reason).toBe('JobSuspended');
     expect(suspended.status.failed ?? 0).toBe(0);
     expect(d.cli(['get', 'jobs', 'myjob']).stdout).toMatch(/myjob\s+Suspended/);
+    // API times have whole seconds: resume in a later second than the first start, so a reset shows.
+    await waitFor('a new second', () => Date.now() >= Date.parse(first.status.startTime!) + 1000);
+    const resumedAt = Date.now();
     d.writeJob('myjob.yaml', spec(false));
     const job = await waitFor('resumed and finished', finished('myjob'), 20_000);
     expect(condition(job, 'Complete')).toBeDefined();
     expect(job.status.failed ?? 0).toBe(0);
+    expect(Date.parse(job.status.startTime!)).toBeGreaterThanOrEqual(Math.floor(resumedAt / 1000) * 1000);
     expect(Date.parse(job.status.startTime!)).toBeGreaterThan(Date.parse(first.status.startTime!));
     const susp = job.status.conditions!.find((c) => c.type === 'Suspended');
     expect(susp).toMatchObject({ status: 'False', reason: 'JobResumed' });

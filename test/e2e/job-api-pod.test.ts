@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { condition, startDaemon, tempDir, waitFor, type DaemonHandle, type JobJson, type PodJson } from '../helpers/e2e.js';
@@ -169,8 +169,7 @@ describe('sidecars', () => {
     // The sidecar's TERM handler ran: it was asked to stop, not killed.
     const proxy = pod!.status.initContainerStatuses?.[0];
     expect(proxy?.state.terminated?.exitCode).toBe(0);
-    const log = join(d!.stateDir, 'logs', `default_${pod!.metadata.name}_${pod!.metadata.uid}`, 'proxy', '0.log');
-    expect(readFileSync(log, 'utf8')).toMatch(/stopping\n$/);
+    expect(logs(pod!.metadata.name, 'proxy')).toMatch(/stopping\n$/);
   });
 
   it('a sidecar killed on the way out does not fail the pod', async () => {

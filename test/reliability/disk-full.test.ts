@@ -82,11 +82,9 @@ describe('disk full under the state folder (24)', () => {
       }
     }
   });
-  // Known bug, fixed in the executor next: when the kubelet's own write of a
-  // container's end fails with SQLITE_FULL (src/executor/kubelet.ts onRunExit),
-  // the error escapes and the pod is never looked at again, so the Job never
-  // completes. The wrapper also cannot write its exit file on a full disk.
-  it.fails('a pod that ends while the disk is full is recorded once space returns', async (ctx) => {
+  // The wrapper cannot write its exit file on a full disk; the daemon, its
+  // parent, learns the status from the wrapper's own exit and retries its write.
+  it('a pod that ends while the disk is full is recorded once space returns', async (ctx) => {
     if (!mounted) ctx.skip();
     let d: DaemonHandle | undefined;
     try {

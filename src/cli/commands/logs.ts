@@ -74,10 +74,12 @@ export async function logsCommand(argv: string[], io: Io): Promise<number> {
     let containerFlag = (values.container as string | undefined) ?? positionals[1];
     for (const pod of pods) {
       const names = pod.spec.containers.map((c) => c.name);
+      // As kubectl: -c may name an init container, and --all-containers lists them first.
+      const initNames = pod.spec.initContainers.map((c) => c.name);
       let containers: string[];
-      if (values['all-containers'] === true) containers = names;
+      if (values['all-containers'] === true) containers = [...initNames, ...names];
       else if (containerFlag !== undefined) {
-        if (!names.includes(containerFlag)) {
+        if (!names.includes(containerFlag) && !initNames.includes(containerFlag)) {
           throw new GitjobsError('NotFound', `error: container ${containerFlag} is not valid for pod ${pod.name}`);
         }
         containers = [containerFlag];
@@ -86,7 +88,7 @@ export async function logsCommand(argv: string[], io: Io): Promise<number> {
         containers = [names[0]!];
       }
       for (const c of containers) {
-        const status = pod.status.containerStatuses.find((s) => s.name === c);
+        const status = [...pod.status.containerStatuses, ...pod.status.initContainerStatuses].find((s) => s.name === c);
         const restarts = status?.restartCount ?? 0;
         const attempt = values.previous === true ? restarts - 1 : restarts;
         if (attempt < 0) {
