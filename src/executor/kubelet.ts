@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Container, ContainerStateTerminated, ContainerStatus, Pod, PodStatus } from '../api/types.js';
 import type { Db } from '../store/db.js';
 import { getPod, listLivePods, putPodStatus, recordContainerTermination } from '../store/pods.js';
@@ -246,8 +247,8 @@ export class Kubelet {
       this.o.logger.warn('container failed to start', { pod: `${pod.namespace}/${pod.name}`, container: c.name, message });
       return this.afterExit(pod, c.name, t, containerStarted(status, c.name, now, attempt), rt);
     }
-    mkdirSync(runDir, { recursive: true });
-    mkdirSync(logDir, { recursive: true });
+    ensureDir(runDir);
+    ensureDir(logDir);
     const spawned = spawnContainer({ runDir, logPath, argv, env, cwd });
     // Written by us right after spawn: with the kernel start time, it lets a
     // restarted daemon tell our supervisor from a process that reused its pid.
@@ -508,7 +509,7 @@ export class Kubelet {
       }
       const sup = readSupervisor(runDir);
       const run: ContainerRun = { attempt, runDir, pid: sup?.pid ?? 0, startTime: sup?.startTime, signalled: false };
-      if (existsSync(`${runDir}/exit`) || sup === undefined || !isSameProcessAlive(sup.pid, sup.startTime)) {
+      if (readExitCode(runDir) !== undefined || sup === undefined || !isSameProcessAlive(sup.pid, sup.startTime)) {
         // Ended while we were away (exit file), or lost with its supervisor.
         const t = readTermination(run, pod, c.name, this.o.clock.now());
         if (t.reason === 'Lost') this.killLostWorkload(run);
@@ -523,7 +524,7 @@ export class Kubelet {
       rt.runs.set(c.name, run);
       this.stamper.watch(containerLogPath(this.o.stateDir, pod.namespace, pod.name, pod.uid, c.name, attempt));
       run.poll = setInterval(() => {
-        if (existsSync(`${runDir}/exit`) || !isSameProcessAlive(run.pid, run.startTime)) this.onRunExit(pod.uid, c.name, run);
+        if (readExitCode(runDir) !== undefined || !isSameProcessAlive(run.pid, run.startTime)) this.onRunExit(pod.uid, c.name, run);
       }, 200);
       run.poll.unref();
       this.o.logger.info('re-attached to running container', { pod: `${pod.namespace}/${pod.name}`, container: c.name, pid: run.pid });
@@ -550,28 +551,53 @@ function readTermination(run: ContainerRun, pod: Pod, name: string, now: number)
   const exitFile = `${run.runDir}/exit`;
   const cs = statusOf(pod.status, name);
   const startedAt = cs?.state.running?.startedAt;
-  try {
-    const code = Number(readFileSync(exitFile, 'utf8').trim());
-    const finishedAt = Math.floor(statSync(exitFile).mtimeMs);
+  const code = readExitCode(run.runDir) ?? run.exitCode;
+  if (code !== undefined) {
+    let finishedAt = now;
+    try {
+      finishedAt = Math.floor(statSync(exitFile).mtimeMs);
+    } catch {
+      // no exit file (it could not be written), but the supervisor, our child, told us
+    }
     const t: ContainerStateTerminated = { exitCode: code, reason: terminationReason(code), finishedAt };
     if (startedAt !== undefined) t.startedAt = startedAt;
     return t;
+  }
+  // No exit status: the supervisor itself was killed, so nobody saw the end.
+  const t: ContainerStateTerminated = {
+    exitCode: 137,
+    reason: 'Lost',
+    message: 'the container supervisor ended without recording an exit status',
+    finishedAt: now,
+  };
+  if (startedAt !== undefined) t.startedAt = startedAt;
+  return t;
+}
+
+/** The exit status the supervisor recorded; undefined while it is absent or still being written. */
+function readExitCode(runDir: string): number | undefined {
+  try {
+    const text = readFileSync(`${runDir}/exit`, 'utf8');
+    return /^\d+\n$/.test(text) ? Number(text) : undefined;
   } catch {
-    if (run.exitCode !== undefined) {
-      // No exit file (it could not be written) but the supervisor, our child, told us.
-      const t: ContainerStateTerminated = { exitCode: run.exitCode, reason: terminationReason(run.exitCode), finishedAt: now };
-      if (startedAt !== undefined) t.startedAt = startedAt;
-      return t;
-    }
-    // No exit file: the supervisor itself was killed, so nobody saw the end.
-    const t: ContainerStateTerminated = {
-      exitCode: 137,
-      reason: 'Lost',
-      message: 'the container supervisor ended without recording an exit status',
-      finishedAt: now,
-    };
-    if (startedAt !== undefined) t.startedAt = startedAt;
-    return t;
+    return undefined;
+  }
+}
+
+/**
+ * Creates a folder whose parent usually exists: one mkdir, where a recursive
+ * one costs ten times as much; the recursive form only when a parent is missing.
+ */
+function ensureDir(path: string): void {
+  try {
+    mkdirSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT') throw err;
+    // The parent (a new pod's folder) is missing: make it flat too, then this one.
+    ensureDir(dirname(path));
+    mkdirSync(path);
   }
 }
 
@@ -589,7 +615,9 @@ function spawnedAt(runDir: string): number | undefined {
 
 function readWorkloadPid(runDir: string): number | undefined {
   try {
-    const v = Number(readFileSync(`${runDir}/workload.pid`, 'utf8').trim());
+    // A record still being written (empty, or without its newline) is not one yet.
+    const text = readFileSync(`${runDir}/workload.pid`, 'utf8');
+    const v = /^\d+\n$/.test(text) ? Number(text) : NaN;
     return Number.isInteger(v) && v > 1 ? v : undefined;
   } catch {
     return undefined;

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 // `<namespace>_<pod>_<uid>/<container>/<restart>.log` so they are easy to find by
 // hand, and they stay after the pod and its Job are gone.
 
+/** One folder per container run, directly in the pod's folder (container names have no dots). */
 export function podRunDir(stateDir: string, podUid: string, container: string, attempt: number): string {
-  return join(stateDir, 'pods', podUid, container, String(attempt));
+  return join(stateDir, 'pods', podUid, `${container}.${attempt}`);
 }
 
 export function podDir(stateDir: string, podUid: string): string {

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { podRunDir } from '../../src/executor/paths.js';
 import { procStartTime } from '../../src/executor/process.js';
 import { startDaemon, waitFor, type DaemonHandle } from '../helpers/e2e.js';
 import { checkInvariants, hasCondition, jobStatus, liveMembers, podAlive, podPgids, podsOf, sampleParallelism, shJob } from './harness.js';
@@ -73,7 +74,7 @@ describe('crash and restart', () => {
     const d = await daemon({ files: { 'r.yaml': shJob('r', 'sleep 30', '  backoffLimit: 0\n') } });
     const [pod] = await started(d, 'r');
     await d.stop('SIGKILL');
-    const runDir = join(d.stateDir, 'pods', pod!.uid, 'c', '0');
+    const runDir = podRunDir(d.stateDir, pod!.uid, 'c', 0);
     const [supPid] = readFileSync(join(runDir, 'supervisor'), 'utf8').trim().split(' ');
     process.kill(Number(supPid), 'SIGKILL');
     for (const g of podPgids(d.stateDir, pod!.uid)) process.kill(-g, 'SIGKILL');

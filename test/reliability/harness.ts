@@ -42,11 +42,10 @@ export function podPgids(stateDir: string, podUid: string): number[] {
   const root = join(stateDir, 'pods', podUid);
   if (!existsSync(root)) return [];
   const out: number[] = [];
-  for (const c of readdirSync(root)) {
-    for (const attempt of readdirSync(join(root, c))) {
-      const f = join(root, c, attempt, 'workload.pid');
-      if (existsSync(f)) out.push(Number(readFileSync(f, 'utf8').trim()));
-    }
+  // One folder per container run (see podRunDir); other folders (volumes) hold no pid.
+  for (const run of readdirSync(root)) {
+    const f = join(root, run, 'workload.pid');
+    if (existsSync(f)) out.push(Number(readFileSync(f, 'utf8').trim()));
   }
   return out.filter((n) => Number.isInteger(n) && n > 1);
 }

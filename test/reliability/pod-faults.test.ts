@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { podRunDir } from '../../src/executor/paths.js';
 import { startDaemon, waitFor, type DaemonHandle } from '../helpers/e2e.js';
 import { checkInvariants, hasCondition, jobStatus, podAlive, podPgids, podsOf, sampleParallelism, shJob } from './harness.js';
 
@@ -112,7 +113,7 @@ describe('pod faults', () => {
   it('supervisor SIGKILLed while its workload runs: pod Failed (Lost), counted against backoffLimit, workload not left running (6)', async () => {
     const d = await daemon({ files: { 'w.yaml': shJob('w', 'sleep 30', '  backoffLimit: 0\n') } });
     const [pod] = await running(d, 'w');
-    const [supPid] = readFileSync(join(d.stateDir, 'pods', pod!.uid, 'c', '0', 'supervisor'), 'utf8').trim().split(' ');
+    const [supPid] = readFileSync(join(podRunDir(d.stateDir, pod!.uid, 'c', 0), 'supervisor'), 'utf8').trim().split(' ');
     process.kill(Number(supPid), 'SIGKILL');
     await waitFor('w failed', () => hasCondition(d.stateDir, 'w', 'Failed'));
     expect(podsOf(d.stateDir, 'w')[0]!.status.containerStatuses[0]!.state.terminated).toMatchObject({ reason: 'Lost', exitCode: 137 });
