@@ -4,12 +4,13 @@ import { EVENT_SOURCE_JOB_CONTROLLER, EVENT_SOURCE_TTL_CONTROLLER, type Job, typ
 import { claimPods } from '../reconcile/claim.js';
 import { adoptPod, listOrphanPods, releasePod } from '../store/claims.js';
 import { reconcileJob } from '../reconcile/index.js';
+import { podFinishTime } from '../reconcile/pod-facts.js';
 import type { Plan, ReconcileOptions } from '../reconcile/index.js';
 import { buildPod, emptyJobStatus, generatePodName, POD_NAME_ALPHABET } from '../reconcile/index.js';
 import type { Db } from '../store/db.js';
 import { recordEvent } from '../store/events.js';
 import { getJob, listJobUidsNeedingSync, markJobDeleted, removeJob } from '../store/jobs.js';
-import { insertPod, listPodsForJob, markPodGone, removeFinalizer, requestPodDeletion } from '../store/pods.js';
+import { insertPod, listPodsForSync, markPodGone, markPodsOfJobGone, removeFinalizer, requestPodDeletion, settlePod } from '../store/pods.js';
 import { markRunDeleted, updateRunFromStatus } from '../store/runs.js';
 import { getJobStatus, putJobStatus } from '../store/status.js';
 import type { Clock } from '../util/clock.js';
@@ -88,7 +89,7 @@ export class JobController {
    */
   private claim(job: Job, status: JobStatus): Pod[] {
     const { db, logger } = this.o;
-    const owned = listPodsForJob(db, job.uid);
+    const owned = listPodsForSync(db, job.uid);
     const finished = status.conditions.some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
     const { adopt, release } = claimPods(job, finished, owned, finished ? [] : listOrphanPods(db, job.namespace));
     if (adopt.length === 0 && release.length === 0) return owned;
@@ -99,7 +100,7 @@ export class JobController {
     const ref = `${job.namespace}/${job.name}`;
     for (const uid of adopted) logger.info('pod adopted', { job: ref, pod: uid });
     for (const uid of release) logger.info('pod released', { job: ref, pod: uid });
-    return listPodsForJob(db, job.uid);
+    return listPodsForSync(db, job.uid);
   }
 
   /** Writes the plan in one transaction; returns the pods whose processes must change. */
@@ -127,7 +128,12 @@ export class JobController {
         recordEvent(db, { object: jobRef, type: 'Normal', reason: 'SuccessfulDelete', message: `Deleted pod: ${pod.name}`, source: EVENT_SOURCE_JOB_CONTROLLER }, now);
         touched.push(pod.uid);
       }
-      for (const uid of plan.finalize) removeFinalizer(db, uid);
+      for (const uid of plan.finalize) {
+        removeFinalizer(db, uid);
+        // Counted and ended: later passes need not read it again (see listPodsForSync).
+        const pod = byUid.get(uid);
+        if (pod !== undefined && isPodTerminal(pod) && pod.deletionTimestamp === undefined) settlePod(db, uid, podFinishTime(pod));
+      }
       // A deleted pod that has ended and been accounted for is gone, as the API server would remove it.
       for (const pod of pods) {
         if (pod.deletionTimestamp !== undefined && isPodTerminal(pod) && (finalized.has(pod.uid) || !pod.trackingFinalizer)) {
@@ -145,7 +151,7 @@ export class JobController {
       }
       if (plan.removeJob) {
         // Foreground deletion: the Job goes last, with every pod it still had.
-        for (const pod of pods) markPodGone(db, pod.uid);
+        markPodsOfJobGone(db, job.uid);
         markRunDeleted(db, job.uid, now, 'deletion');
         removeJob(db, job.uid);
       }

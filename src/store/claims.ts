@@ -17,7 +17,7 @@ export function listOrphanPods(db: Db, namespace: string): Pod[] {
 
 /** Only an orphan is adopted: false if another Job took it first. */
 export function adoptPod(db: Db, podUid: string, owner: { uid: string; name: string }): boolean {
-  const r = stmt(db, 'UPDATE pods SET owner_uid = ?, owner_name = ?, tracking_finalizer = 1 WHERE uid = ? AND owner_uid IS NULL AND gone = 0').run(
+  const r = stmt(db, 'UPDATE pods SET owner_uid = ?, owner_name = ?, tracking_finalizer = 1, settled = 0 WHERE uid = ? AND owner_uid IS NULL AND gone = 0').run(
     owner.uid,
     owner.name,
     podUid,

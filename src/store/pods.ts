@@ -107,6 +107,31 @@ export function listPodsForJob(db: Db, jobUid: string): Pod[] {
   );
 }
 
+/**
+ * What a reconcile pass needs: the Job's pods whose outcome is not yet settled,
+ * and the `recent` settled ones that finished last (the back-off looks at the
+ * failures since the latest success, and its delay stops growing after a few).
+ */
+export function listPodsForSync(db: Db, jobUid: string, recent = 16): Pod[] {
+  const open = stmt(db, `${SELECT_POD} WHERE p.owner_uid = ? AND p.gone = 0 AND p.settled = 0 ORDER BY p.created_at, p.rowid`).all(jobUid) as PodRow[];
+  const last = stmt(
+    db,
+    `${SELECT_POD} WHERE p.uid IN (SELECT uid FROM pods WHERE owner_uid = ? AND gone = 0 AND settled = 1 ORDER BY finished_at DESC LIMIT ?)
+     ORDER BY p.created_at, p.rowid`,
+  ).all(jobUid, recent) as PodRow[];
+  return [...last, ...open].map(toPod);
+}
+
+/** The pod has ended and its outcome is counted: later passes need not read it. */
+export function settlePod(db: Db, uid: string, finishedAt: number): void {
+  stmt(db, 'UPDATE pods SET settled = 1, finished_at = ? WHERE uid = ?').run(finishedAt, uid);
+}
+
+/** A removed Job takes all its pods with it, settled or not. */
+export function markPodsOfJobGone(db: Db, jobUid: string): void {
+  stmt(db, 'UPDATE pods SET gone = 1 WHERE owner_uid = ?').run(jobUid);
+}
+
 /** Every pod of a Job's run, gone or not: logs and history. */
 export function listPodsOfRun(db: Db, jobUid: string): Pod[] {
   return (
