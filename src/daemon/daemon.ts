@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { Server, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { JobController } from '../controller/controller.js';
+import { setUpContainment, type PodContainmentFlags } from '../executor/containment.js';
 import { Kubelet } from '../executor/kubelet.js';
 import { startWalCheckpointer } from '../store/checkpoint.js';
 import { openDb, STATE_DB_FILE, type Db } from '../store/db.js';
@@ -33,6 +34,8 @@ export interface DaemonOptions {
   resyncIntervalMs?: number;
   retention?: RetentionPolicy;
   walCheckpointIntervalMs?: number;
+  /** Pod user, cgroup limits, PID namespace, log cap; unset: the defaults of `gitjobs daemon`. */
+  containment?: Partial<PodContainmentFlags>;
 }
 
 export interface Daemon {
@@ -68,7 +71,9 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     },
   };
   const writeStats = countTransactions(db);
+  const containment = setUpContainment({ ...o.containment, stateDir, logger: o.logger });
   const kubelet = new Kubelet({
+    containment,
     db,
     stateDir,
     clock,
@@ -124,7 +129,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const ctx: DaemonContext = { db, clock, logger: o.logger, stateDir, controller, kubelet, source, reruns, stats: writeStats };
   onConnection = (s) => serveControl(s, handlers, ctx);
 
-  o.logger.info('daemon starting', { source: source.url, kind: source.kind, state: stateDir, pid: process.pid });
+  o.logger.info('daemon starting', { source: source.url, kind: source.kind, state: stateDir, pid: process.pid, ...containment.summary });
   kubelet.recover();
   await source.start();
   controller.resyncAll();

@@ -1,13 +1,15 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Container, ContainerStateTerminated, ContainerStatus, Pod, PodStatus } from '../api/types.js';
 import type { Db } from '../store/db.js';
+import { recordEvent } from '../store/events.js';
 import { getPod, listLivePods, putPodStatus, recordContainerTermination } from '../store/pods.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { hostname } from 'node:os';
 import { containerArgv, containerEnv, resolveExecutable, type LocalNode } from './env.js';
 import { localCapacity } from './resources.js';
+import { NO_CONTAINMENT, runLimits, unenforcedLimits, type Containment } from './containment.js';
 import { LogStamper } from './log-stamps.js';
 import { containerLogDir, containerLogPath, podRunDir } from './paths.js';
 import {
@@ -41,7 +43,12 @@ export interface KubeletOptions {
   context: (pod: Pod) => PodContext;
   /** Called after every committed change of a pod's status, with the owning Job's uid. */
   onPodChange: (pod: Pod) => void;
+  /** cgroups, pod user, PID namespace, log cap; none by default. */
+  containment?: Containment;
 }
+
+/** How long the leftovers of an ended container may resist SIGKILL before its end is recorded anyway. */
+const DRAIN_LIMIT_MS = 10_000;
 
 type Role = 'init' | 'sidecar' | 'main';
 
@@ -54,6 +61,10 @@ interface ContainerRun {
   poll?: NodeJS.Timeout;
   /** The supervisor's own exit status, when it was our child. */
   exitCode?: number;
+  /** The run's cgroup leaf (`<container>.<attempt>` in the pod's cgroup), when pods get cgroups. */
+  leaf?: string;
+  /** When killing the processes it left behind began. */
+  drainingSince?: number;
 }
 
 interface PodRuntime {
@@ -97,16 +108,22 @@ function statusOf(status: PodStatus, name: string): ContainerStatus | undefined 
 export class Kubelet {
   private readonly pods = new Map<string, PodRuntime>();
   private readonly stamper: LogStamper;
+  private readonly c: Containment;
   private stopped = false;
 
   constructor(private readonly o: KubeletOptions) {
-    this.stamper = new LogStamper(() => o.clock.now());
+    this.c = o.containment ?? NO_CONTAINMENT;
+    this.stamper = new LogStamper(() => o.clock.now(), this.c.logMaxBytes);
   }
 
   /** Re-attaches to pods that were running before a restart; starts pods never started. */
   recover(): void {
     for (const pod of this.o.db.transaction(() => listLivePods(this.o.db))()) {
       this.recoverPod(pod);
+    }
+    // cgroups of pods that ended (or were deleted) while no daemon ran: whatever is left in them goes.
+    for (const uid of this.c.cgroups?.listPods() ?? []) {
+      if (!this.pods.has(uid)) this.removePodCgroup(uid);
     }
   }
 
@@ -117,6 +134,8 @@ export class Kubelet {
     if (pod === undefined || pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed') {
       this.forget(uid);
       if (pod !== undefined) removePodVolumes(this.o.stateDir, uid);
+      // Also for a pod whose row is gone (its Job deleted): nothing of it may stay behind.
+      this.removePodCgroup(uid);
       return;
     }
     const rt = this.runtime(uid);
@@ -141,15 +160,16 @@ export class Kubelet {
   /** Stops watching; with stopPods the pods' processes are killed too, otherwise they keep running. */
   shutdown(stopPods: boolean): void {
     this.stopped = true;
-    for (const rt of this.pods.values()) {
+    for (const [uid, rt] of this.pods) {
       this.clearTimers(rt);
       for (const run of rt.runs.values()) {
         if (run.poll) clearInterval(run.poll);
-        if (stopPods) this.killRun(run, 'SIGKILL');
+        if (stopPods) this.killRun(run, 'SIGKILL', uid);
       }
     }
     this.pods.clear();
     this.stamper.closeAll();
+    this.c.cgroups?.removeParent();
   }
 
   private localNode: LocalNode | undefined;
@@ -189,7 +209,8 @@ export class Kubelet {
     const now = this.o.clock.now();
     // The controller writes a placeholder; the node reports the real one from here on.
     let status = pod.status.conditions.length === 0 ? initialPodStatus(pod, now) : pod.status;
-    createPodVolumes(this.o.stateDir, pod);
+    createPodVolumes(this.o.stateDir, pod, this.c.identity);
+    this.warnUnenforced(pod);
     status = this.advance(pod, status, rt);
     this.commit(pod, status);
     this.armDeadline(pod, rt, status);
@@ -227,7 +248,10 @@ export class Kubelet {
   private startContainer(pod: Pod, c: Container, attempt: number, status: PodStatus, rt: PodRuntime): PodStatus {
     const now = this.o.clock.now();
     const ctx = this.o.context(pod);
-    const env = containerEnv({ pod, container: c, base: { ...ctx.env, ...volumeMountEnv(this.o.stateDir, pod, c) }, node: this.node() });
+    const id = this.c.identity;
+    // A dropped user gets its own HOME, as a runtime takes it from the image's passwd; the container's env still wins.
+    const base = { ...ctx.env, ...(id === undefined ? {} : { HOME: id.home }), ...volumeMountEnv(this.o.stateDir, pod, c, id) };
+    const env = containerEnv({ pod, container: c, base, node: this.node() });
     const argv = containerArgv(c, env);
     const cwd = c.workingDir ?? ctx.cwd;
     const runDir = podRunDir(this.o.stateDir, pod.uid, c.name, attempt);
@@ -249,11 +273,18 @@ export class Kubelet {
     }
     ensureDir(runDir);
     ensureDir(logDir);
-    const spawned = spawnContainer({ runDir, logPath, argv, env, cwd });
+    const leaf = `${c.name}.${attempt}`;
+    const join = this.prepareCgroup(pod, c, leaf);
+    const spawnAs = this.c.switchBy === 'spawn' && id !== undefined ? { uid: id.uid, gid: id.gid } : undefined;
+    // A supervisor switched by spawn writes its records as the pod's user.
+    if (spawnAs !== undefined) chownSync(runDir, spawnAs.uid, spawnAs.gid);
+    const spawned = spawnContainer({ runDir, logPath, argv, env, cwd, join, prefix: this.c.prefix, ...(spawnAs === undefined ? {} : { spawnAs }) });
+    if (spawnAs !== undefined) this.joinFor(pod.uid, leaf, join, spawned.pid, runDir);
     // Written by us right after spawn: with the kernel start time, it lets a
     // restarted daemon tell our supervisor from a process that reused its pid.
     writeAtomic(`${runDir}/supervisor`, `${spawned.pid} ${spawned.startTime ?? ''}\n`);
     const run: ContainerRun = { attempt, runDir, pid: spawned.pid, startTime: spawned.startTime, signalled: false };
+    if (join.length > 0) run.leaf = leaf;
     rt.runs.set(c.name, run);
     this.stamper.watch(logPath);
     spawned.exited.then((code) => {
@@ -268,11 +299,13 @@ export class Kubelet {
     const rt = this.pods.get(podUid);
     if (rt === undefined || rt.runs.get(name) !== run) return;
     if (run.poll) clearInterval(run.poll);
+    delete run.poll;
+    if (this.draining(podUid, name, run)) return;
     rt.runs.delete(name);
     const pod = getPod(this.o.db, podUid);
     if (pod === undefined) return;
-    const t = readTermination(run, pod, name, this.o.clock.now());
-    if (t.reason === 'Lost') this.killLostWorkload(run);
+    const t = readTermination(run, pod, name, this.o.clock.now(), this.oomKilled(podUid, run));
+    if (t.reason === 'Lost') this.killLostWorkload(pod.uid, run);
     const logPath = containerLogPath(this.o.stateDir, pod.namespace, pod.name, pod.uid, name, run.attempt);
     this.stamper.finish(logPath);
     let status: PodStatus;
@@ -293,6 +326,7 @@ export class Kubelet {
       retry.unref();
       return;
     }
+    if (run.leaf !== undefined) this.c.cgroups?.remove(podUid, run.leaf);
     this.o.logger.info('container exited', {
       pod: `${pod.namespace}/${pod.name}`,
       container: name,
@@ -307,9 +341,10 @@ export class Kubelet {
    * A supervisor that vanished without recording an exit leaves its workload
    * running as an orphan: end it, if it is still the process we started.
    */
-  private killLostWorkload(run: ContainerRun): void {
+  private killLostWorkload(podUid: string, run: ContainerRun): void {
     const pgid = readWorkloadPid(run.runDir);
     if (pgid !== undefined && isOurWorkload(pgid, run.startTime)) signalGroup(pgid, 'SIGKILL');
+    if (run.leaf !== undefined) this.c.cgroups?.kill(podUid, run.leaf);
   }
 
   /**
@@ -397,7 +432,7 @@ export class Kubelet {
     if (pod.deletionTimestamp !== undefined || rt.ending !== undefined) return;
     rt.ending = DEADLINE_EXCEEDED;
     this.o.logger.info('pod deadline exceeded', { pod: `${pod.namespace}/${pod.name}` });
-    this.windDown(rt, this.o.clock.now() + pod.spec.terminationGracePeriodSeconds * 1000);
+    this.windDown(rt, this.o.clock.now() + pod.spec.terminationGracePeriodSeconds * 1000, pod.uid);
     this.maybeFinish(podUid);
   }
 
@@ -413,7 +448,7 @@ export class Kubelet {
     const winding = pod.deletionTimestamp !== undefined || rt.ending !== undefined;
     if (!winding && !this.mainContainersDone(pod, pod.status, rt)) return;
     if (rt.runs.size > 0) {
-      if (!winding) this.windDown(rt, this.o.clock.now() + pod.spec.terminationGracePeriodSeconds * 1000);
+      if (!winding) this.windDown(rt, this.o.clock.now() + pod.spec.terminationGracePeriodSeconds * 1000, pod.uid);
       return;
     }
     for (const t of rt.restartTimers.values()) clearTimeout(t);
@@ -430,22 +465,23 @@ export class Kubelet {
     this.o.logger.info('pod finished', { pod: `${pod.namespace}/${pod.name}`, phase: status.phase, ...(status.reason ? { reason: status.reason } : {}) });
     this.forget(podUid);
     removePodVolumes(this.o.stateDir, podUid);
+    this.removePodCgroup(podUid);
     this.o.onPodChange({ ...pod, status });
   }
 
   /** SIGTERM to every running container's process group, SIGKILL at `killAt`. Restarts are cancelled. */
-  private windDown(rt: PodRuntime, killAt: number): void {
+  private windDown(rt: PodRuntime, killAt: number, podUid: string): void {
     for (const t of rt.restartTimers.values()) clearTimeout(t);
     rt.restartTimers.clear();
     for (const run of rt.runs.values()) {
       if (!run.signalled) {
         run.signalled = true;
-        this.killRun(run, 'SIGTERM');
+        this.killRun(run, 'SIGTERM', podUid);
       }
     }
     if (rt.killTimer === undefined && rt.runs.size > 0) {
       rt.killTimer = setTimeout(() => {
-        for (const run of rt.runs.values()) this.killRun(run, 'SIGKILL');
+        for (const run of rt.runs.values()) this.killRun(run, 'SIGKILL', podUid);
       }, Math.max(0, killAt - this.o.clock.now()));
       rt.killTimer.unref();
     }
@@ -458,10 +494,12 @@ export class Kubelet {
       return;
     }
     const graceMs = (pod.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds) * 1000;
-    this.windDown(rt, (pod.deletionTimestamp ?? this.o.clock.now()) + graceMs);
+    this.windDown(rt, (pod.deletionTimestamp ?? this.o.clock.now()) + graceMs, pod.uid);
   }
 
-  private killRun(run: ContainerRun, signal: NodeJS.Signals): void {
+  /** The process group gets the signal; SIGKILL also reaches, through the cgroup, whatever left the group. */
+  private killRun(run: ContainerRun, signal: NodeJS.Signals, podUid: string): void {
+    if (signal === 'SIGKILL' && run.leaf !== undefined) this.c.cgroups?.kill(podUid, run.leaf);
     const pgid = readWorkloadPid(run.runDir);
     if (pgid !== undefined) {
       signalGroup(pgid, signal);
@@ -473,6 +511,108 @@ export class Kubelet {
       if (later !== undefined) signalGroup(later, signal);
     }, 20);
     retry.unref();
+  }
+
+  /**
+   * A container has ended when its main process has, as in Kubernetes, where
+   * the rest of a container dies with its init process: anything it left
+   * running (a daemonized child, a setsid escapee) is killed through the
+   * cgroup, and the end is recorded once the cgroup is empty. True while that
+   * is under way; onRunExit runs again then.
+   */
+  private draining(podUid: string, name: string, run: ContainerRun): boolean {
+    const cg = this.c.cgroups;
+    if (cg === undefined || run.leaf === undefined || !cg.populated(podUid, run.leaf)) return false;
+    const now = Date.now();
+    if (run.drainingSince === undefined) {
+      run.drainingSince = now;
+      this.o.logger.info('killing processes the container left behind', { pod: podUid, container: name });
+    } else if (now - run.drainingSince > DRAIN_LIMIT_MS) {
+      this.o.logger.warn('processes of an ended container survive SIGKILL; recording its end anyway', { pod: podUid, container: name });
+      return false;
+    }
+    cg.kill(podUid, run.leaf);
+    const again = setTimeout(() => this.onRunExit(podUid, name, run), 10);
+    again.unref();
+    return true;
+  }
+
+  /** The same, at recovery, where the end is recorded in the same pass: a short bounded wait. */
+  private drainNow(podUid: string, leaf: string): void {
+    const cg = this.c.cgroups;
+    if (cg === undefined || !cg.populated(podUid, leaf)) return;
+    cg.kill(podUid, leaf);
+    const until = Date.now() + 500;
+    while (cg.populated(podUid, leaf) && Date.now() < until) {
+      // SIGKILL is delivered at once; the processes are gone within microseconds
+    }
+  }
+
+  private oomKilled(podUid: string, run: ContainerRun): boolean {
+    return run.leaf !== undefined && (this.c.cgroups?.oomKills(podUid, run.leaf) ?? 0) > 0;
+  }
+
+  /** Creates the run's cgroup with its limits; the files its supervisor joins (none without cgroups). */
+  private prepareCgroup(pod: Pod, c: Container, leaf: string): string[] {
+    const cg = this.c.cgroups;
+    if (cg === undefined) return [];
+    try {
+      const r = cg.prepareRun(pod.uid, leaf, runLimits(c));
+      const failed = r.failed.filter((l) => l !== 'pids');
+      if (failed.length > 0) this.warnLimits(pod, c, failed, 'could not be applied');
+      if (r.failed.includes('pids')) this.o.logger.warn('could not set the pod pids limit', { pod: `${pod.namespace}/${pod.name}` });
+      return r.procs;
+    } catch (err) {
+      // Running without a cgroup beats not running: the pod is then contained by its process group only.
+      this.o.logger.warn('could not create the pod cgroup; running it without', { pod: `${pod.namespace}/${pod.name}`, error: err instanceof Error ? err.message : String(err) });
+      this.warnLimits(pod, c, Object.keys(c.resources?.limits ?? {}), 'could not be applied');
+      return [];
+    }
+  }
+
+  /** Without setpriv the supervisor runs unprivileged and cannot join its cgroup: we move it, then let it go on. */
+  private joinFor(podUid: string, leaf: string, join: string[], pid: number, runDir: string): void {
+    try {
+      if (join.length > 0) this.c.cgroups?.join(podUid, leaf, pid);
+    } catch (err) {
+      this.o.logger.warn('could not move the supervisor into its cgroup', { pod: podUid, error: err instanceof Error ? err.message : String(err) });
+    }
+    writeFileSync(`${runDir}/joined`, '');
+  }
+
+  /** A Warning on the pod for each container limit this node does not enforce: the pod still runs. */
+  private warnUnenforced(pod: Pod): void {
+    for (const c of [...pod.spec.initContainers, ...pod.spec.containers]) {
+      const names = unenforcedLimits(c, this.c.cgroups);
+      if (names.length > 0) this.warnLimits(pod, c, names, 'not enforced on this node');
+    }
+  }
+
+  private warnLimits(pod: Pod, c: Container, names: string[], what: string): void {
+    const list = names.map((n) => `limits.${n}`).join(', ');
+    const why = this.c.cgroups === undefined ? 'gitjobs has no cgroups on this host' : 'gitjobs enforces cpu and memory limits only, where a cgroup controller for them exists';
+    const message = `Container ${c.name}: ${list} ${what} (${why})`;
+    try {
+      this.o.db.transaction(() =>
+        recordEvent(this.o.db, { object: { kind: 'Pod', namespace: pod.namespace, name: pod.name, uid: pod.uid }, type: 'Warning', reason: 'LimitNotEnforced', message, source: 'kubelet' }, this.o.clock.now()),
+      )();
+    } catch {
+      // an event lost to a full disk; the pod runs all the same
+    }
+    this.o.logger.warn('limit not enforced', { pod: `${pod.namespace}/${pod.name}`, container: c.name, limits: list });
+  }
+
+  /** Once a pod is gone: its cgroup goes, after whatever still runs in it (retried until it is empty). */
+  private removePodCgroup(podUid: string, tries = 0): void {
+    const cg = this.c.cgroups;
+    if (cg === undefined || cg.remove(podUid)) return;
+    cg.kill(podUid);
+    if (tries >= 50) {
+      this.o.logger.warn('could not remove a pod cgroup', { pod: podUid, cgroup: cg.trackingDir(podUid) });
+      return;
+    }
+    const again = setTimeout(() => this.removePodCgroup(podUid, tries + 1), 100);
+    again.unref();
   }
 
   private recoverPod(pod: Pod): void {
@@ -509,10 +649,13 @@ export class Kubelet {
       }
       const sup = readSupervisor(runDir);
       const run: ContainerRun = { attempt, runDir, pid: sup?.pid ?? 0, startTime: sup?.startTime, signalled: false };
+      if (this.c.cgroups !== undefined) run.leaf = `${c.name}.${attempt}`;
       if (readExitCode(runDir) !== undefined || sup === undefined || !isSameProcessAlive(sup.pid, sup.startTime)) {
         // Ended while we were away (exit file), or lost with its supervisor.
-        const t = readTermination(run, pod, c.name, this.o.clock.now());
-        if (t.reason === 'Lost') this.killLostWorkload(run);
+        const t = readTermination(run, pod, c.name, this.o.clock.now(), this.oomKilled(pod.uid, run));
+        if (t.reason === 'Lost') this.killLostWorkload(pod.uid, run);
+        // What it left behind goes before its end is recorded; the leaf itself with the pod.
+        else if (run.leaf !== undefined) this.drainNow(pod.uid, run.leaf);
         const logPath = containerLogPath(this.o.stateDir, pod.namespace, pod.name, pod.uid, c.name, attempt);
         this.stamper.finish(logPath);
         recordContainerTermination(this.o.db, pod.uid, { ...t, container: c.name, attempt, logPath });
@@ -542,12 +685,13 @@ export class Kubelet {
     const advanced = this.advance(pod, status, rt);
     if (changed || advanced !== status) this.commit(pod, advanced);
     this.armDeadline(pod, rt, advanced);
-    if (rt.ending !== undefined) this.windDown(rt, this.o.clock.now() + pod.spec.terminationGracePeriodSeconds * 1000);
+    if (rt.ending !== undefined) this.windDown(rt, this.o.clock.now() + pod.spec.terminationGracePeriodSeconds * 1000, pod.uid);
     this.maybeFinish(pod.uid);
   }
 }
 
-function readTermination(run: ContainerRun, pod: Pod, name: string, now: number): ContainerStateTerminated {
+/** `oomKilled`: the run's memory cgroup saw the OOM killer, which Kubernetes reports as the reason. */
+function readTermination(run: ContainerRun, pod: Pod, name: string, now: number, oomKilled = false): ContainerStateTerminated {
   const exitFile = `${run.runDir}/exit`;
   const cs = statusOf(pod.status, name);
   const startedAt = cs?.state.running?.startedAt;
@@ -559,11 +703,16 @@ function readTermination(run: ContainerRun, pod: Pod, name: string, now: number)
     } catch {
       // no exit file (it could not be written), but the supervisor, our child, told us
     }
-    const t: ContainerStateTerminated = { exitCode: code, reason: terminationReason(code), finishedAt };
+    const t: ContainerStateTerminated = { exitCode: code, reason: oomKilled && code !== 0 ? 'OOMKilled' : terminationReason(code), finishedAt };
     if (startedAt !== undefined) t.startedAt = startedAt;
     return t;
   }
-  // No exit status: the supervisor itself was killed, so nobody saw the end.
+  // No exit status: the supervisor itself was killed, so nobody saw the end (unless the OOM killer did it).
+  if (oomKilled) {
+    const t: ContainerStateTerminated = { exitCode: 137, reason: 'OOMKilled', finishedAt: now };
+    if (startedAt !== undefined) t.startedAt = startedAt;
+    return t;
+  }
   const t: ContainerStateTerminated = {
     exitCode: 137,
     reason: 'Lost',

@@ -1,4 +1,5 @@
 import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readFileSync, watch, type FSWatcher } from 'node:fs';
+import { rotateIfOver } from './log-cap.js';
 
 // Container output goes straight from the workload to its log file, with no
 // process of ours in between (so it survives the daemon). To still know when
@@ -14,7 +15,11 @@ export function stampsPath(logPath: string): string {
 export class LogStamper {
   private readonly watchers = new Map<string, { watcher: FSWatcher; offset: number; pending: boolean }>();
 
-  constructor(private readonly now: () => number) {}
+  /** With maxBytes, a log that grows past it is rotated each time it is looked at (see log-cap). */
+  constructor(
+    private readonly now: () => number,
+    private readonly maxBytes?: number,
+  ) {}
 
   /** Starts stamping a log file; `fromOffset` resumes after a daemon restart. */
   watch(logPath: string): void {
@@ -38,7 +43,7 @@ export class LogStamper {
 
   /** Records what the file holds now and stops watching it (the container ended). */
   finish(logPath: string): void {
-    this.stamp(logPath);
+    this.stamp(logPath, true);
     const e = this.watchers.get(logPath);
     if (e) e.watcher.close();
     this.watchers.delete(logPath);
@@ -49,7 +54,7 @@ export class LogStamper {
     this.watchers.clear();
   }
 
-  private stamp(logPath: string): void {
+  private stamp(logPath: string, ended = false): void {
     const e = this.watchers.get(logPath);
     let size: number;
     try {
@@ -62,10 +67,18 @@ export class LogStamper {
     } catch {
       return;
     }
-    const from = e?.offset ?? lastStampedOffset(logPath);
-    if (size <= from) return;
-    appendFileSync(stampsPath(logPath), `${from} ${this.now()}\n`);
+    let from = e?.offset ?? lastStampedOffset(logPath);
+    // Shorter than stamped: rotated meanwhile, its index starts again at 0.
+    if (size < from) from = 0;
+    if (size > from) appendFileSync(stampsPath(logPath), `${from} ${this.now()}\n`);
     if (e) e.offset = size;
+    if (this.maxBytes !== undefined && size > this.maxBytes) {
+      try {
+        if (rotateIfOver(logPath, this.maxBytes, ended) && e) e.offset = 0;
+      } catch {
+        // a full disk: the next growth tries again
+      }
+    }
   }
 }
 

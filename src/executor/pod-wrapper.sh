@@ -3,9 +3,35 @@
 # spawned detached with its stdio on the log file, so it outlives the daemon.
 # The workload gets a session of its own, so signalling the pod's process group
 # never reaches this script, which stays to record how the workload ended.
-# usage: pod-wrapper.sh RUNDIR COMMAND [ARG...]
+# usage: pod-wrapper.sh RUNDIR JOIN COMMAND [ARG...]
+# JOIN: the cgroup.procs files to join, ':'-separated; '-' for none; 'wait'
+# when the daemon moves this script itself (it cannot, running unprivileged).
 d=$1
-shift
+join=$2
+shift 2
+# Into the pod's cgroups before anything is forked, so every descendant of the
+# workload is inside, whatever session it moves to. Builtins only: no fork.
+case $join in
+  -) ;;
+  wait)
+    # Bounded: a daemon that died before moving us must not leave us spinning.
+    i=0
+    while [ ! -e "$d/joined" ]; do
+      i=$((i + 1))
+      [ "$i" -lt 200000 ] || exit 125
+    done
+    ;;
+  *)
+    set -f
+    old_ifs=$IFS
+    IFS=:
+    for f in $join; do
+      printf '%s\n' "$$" > "$f" || exit 125
+    done
+    IFS=$old_ifs
+    set +f
+    ;;
+esac
 if command -v setsid >/dev/null 2>&1; then
   setsid "$@" &
 else

@@ -25,14 +25,25 @@ export function spawnContainer(opts: {
   argv: string[];
   env: Record<string, string>;
   cwd: string;
+  /** cgroup.procs files the supervisor joins before it starts the workload. */
+  join?: readonly string[];
+  /** Programs run before the workload (PID namespace, privilege drop). */
+  prefix?: readonly string[];
+  /**
+   * Runs the supervisor itself as this user (no setpriv on the host): it then
+   * waits until `joined` exists in its run folder, once the caller has moved it.
+   */
+  spawnAs?: { uid: number; gid: number };
 }): SpawnedContainer {
   const fd = openSync(opts.logPath, 'a');
   try {
-    const child = spawn('/bin/sh', [WRAPPER_PATH, opts.runDir, ...opts.argv], {
+    const join = opts.spawnAs !== undefined ? 'wait' : opts.join !== undefined && opts.join.length > 0 ? opts.join.join(':') : '-';
+    const child = spawn('/bin/sh', [WRAPPER_PATH, opts.runDir, join, ...(opts.prefix ?? []), ...opts.argv], {
       detached: true,
       stdio: ['ignore', fd, fd],
       env: opts.env,
       cwd: opts.cwd,
+      ...(opts.spawnAs ?? {}),
     });
     const exited = new Promise<number | undefined>((resolve) => {
       child.once('exit', (code) => resolve(code ?? undefined));

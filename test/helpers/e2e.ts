@@ -120,7 +120,9 @@ export async function startDaemon(
   let output = '';
   const proc = spawn(
     process.execPath,
-    [CLI, 'daemon', ...(opts.sourceArgs ?? ['--jobs', jobsDir]), '--state', stateDir, '--pod-backoff-base', opts.backoff ?? '200ms', ...(opts.extraArgs ?? [])],
+    // Pods write into the test's private temp folder, which the default pod user
+    // (nobody) cannot reach; containment tests pass --pod-user themselves, later, which wins.
+    [CLI, 'daemon', ...(opts.sourceArgs ?? ['--jobs', jobsDir]), '--state', stateDir, '--pod-backoff-base', opts.backoff ?? '200ms', '--pod-user', 'root', ...(opts.extraArgs ?? [])],
     { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
   );
   proc.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));

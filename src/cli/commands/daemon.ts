@@ -1,12 +1,15 @@
 import type { Io } from '../main.js';
 import { parseCommand, parseDuration } from '../args.js';
 import { usageError } from '../usage.js';
+import type { PodContainmentFlags } from '../../executor/containment.js';
+import { parseQuantity } from '../../executor/resources.js';
 
 const HELP = `Watch a folder of Job manifests and run every Job as local processes.
 
 Usage:
   gitjobs daemon [--jobs DIR | --repo URL_OR_PATH [--branch B | --tag T | --commit SHA] [--path SUBDIR] [--interval 30s]]
                  [--state DIR] [--pod-backoff-base DURATION] [--log-format text|json] [--stop-pods]
+                 [--pod-user USER[:GROUP]] [--pod-pids-max N] [--pod-log-max-size SIZE] [--pod-pid-namespace]
 
 Options:
   --jobs DIR                  folder of manifests to watch (default ./jobs)
@@ -26,6 +29,13 @@ Options:
                               restarted daemon re-attaches to them
   --history-limit N           runs kept per Job name after their Job is deleted (default 50)
   --log-retention DURATION    logs of deleted runs are removed after this long (default 168h); records stay
+  --pod-user USER[:GROUP]     who pods run as when the daemon is root (default $GITJOBS_POD_USER or nobody),
+                              without capabilities and with no_new_privs; root keeps the daemon's user
+  --pod-pids-max N            processes and threads per pod, through its cgroup (default 1024; 0: no limit)
+  --pod-log-max-size SIZE     a container's log is rotated past this size, keeping one older file (default 10Mi;
+                              0: no cap)
+  --pod-pid-namespace         each pod in a PID namespace of its own: it sees only its own processes
+                              (costs a few ms per container start)
 `;
 
 export async function daemonCommand(argv: string[], io: Io): Promise<number> {
@@ -43,6 +53,10 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
     'stop-pods': { type: 'boolean' },
     'history-limit': { type: 'string' },
     'log-retention': { type: 'string' },
+    'pod-user': { type: 'string' },
+    'pod-pids-max': { type: 'string' },
+    'pod-log-max-size': { type: 'string' },
+    'pod-pid-namespace': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -60,6 +74,7 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
   const logRetentionMs = parseDuration((values['log-retention'] as string | undefined) ?? '168h');
 
   const source = sourceSpec(values);
+  const containment = containmentFlags(values);
 
   const { startDaemon } = await import('../../daemon/daemon.js');
   const { createLogger } = await import('../../util/logger.js');
@@ -71,6 +86,7 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
     logger,
     stopPodsOnExit: values['stop-pods'] === true,
     retention: { historyLimit, logRetentionMs },
+    containment,
   });
   await new Promise<void>((resolve) => {
     const onSignal = (sig: NodeJS.Signals): void => {
@@ -84,6 +100,32 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
 }
 
 type Values = Record<string, string | boolean | string[] | undefined>;
+
+function containmentFlags(values: Values): Partial<PodContainmentFlags> {
+  const out: Partial<PodContainmentFlags> = { pidNamespace: values['pod-pid-namespace'] === true };
+  // Like --state, the flag's default can come from the environment (GITJOBS_POD_USER).
+  const user = (values['pod-user'] as string | undefined) ?? (process.env.GITJOBS_POD_USER || undefined);
+  if (user !== undefined) {
+    if (!/^[A-Za-z0-9._-]+(:[A-Za-z0-9._-]+)?$/.test(user)) throw usageError(`--pod-user takes USER or USER:GROUP, not "${user}"`, 'daemon');
+    out.podUser = user;
+  }
+  const pids = values['pod-pids-max'] as string | undefined;
+  if (pids !== undefined) {
+    const n = Number(pids);
+    // Threads count against it: below about 16 even an idle Node or JVM cannot start.
+    if (!/^\d+$/.test(pids) || (n > 0 && n < 16)) throw usageError('--pod-pids-max takes 0 (no limit) or a whole number ≥ 16', 'daemon');
+    out.podPidsMax = n;
+  }
+  const size = values['pod-log-max-size'] as string | undefined;
+  if (size !== undefined) {
+    const bytes = size === '0' ? 0 : parseQuantity(size);
+    if (bytes === undefined || !Number.isFinite(bytes) || (bytes !== 0 && bytes < 1024)) {
+      throw usageError('--pod-log-max-size takes a size of at least 1Ki (10Mi, 500k), or 0 for no cap', 'daemon');
+    }
+    out.logMaxBytes = Math.floor(bytes);
+  }
+  return out;
+}
 
 function sourceSpec(values: Values): import('../../daemon/daemon.js').SourceSpec {
   const repo = values.repo as string | undefined;

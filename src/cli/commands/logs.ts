@@ -209,6 +209,8 @@ async function follow(db: Db, podUid: string, path: string, prefix: string, view
     } catch {
       size = 0;
     }
+    // The log was rotated (capped): what is left starts again at its beginning.
+    if (size < offset) offset = 0;
     if (size > offset) {
       const fd = openSync(path, 'r');
       try {

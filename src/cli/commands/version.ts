@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { describeCgroups, detectCgroups } from '../../executor/cgroups.js';
 import type { Io } from '../main.js';
 
 export function versionCommand(_argv: string[], io: Io): number {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   io.out(`gitjobs version ${pkg.version} (node ${process.version}, batch/v1 Job semantics of Kubernetes 1.31-1.34)\n`);
+  // What this host lets a daemon contain pods with; read from /proc and /sys only.
+  io.out(`cgroups: ${describeCgroups(detectCgroups())}\n`);
   return 0;
 }
