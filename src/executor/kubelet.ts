@@ -23,7 +23,7 @@ import {
   withPodCondition,
   type FinishOptions,
 } from './pod-status.js';
-import { isOurWorkload, isSameProcessAlive, signalGroup, spawnContainer } from './process.js';
+import { installWrapper, isOurWorkload, isSameProcessAlive, signalGroup, spawnContainer } from './process.js';
 import { createPodVolumes, removePodVolumes, volumeMountEnv } from './volumes.js';
 
 export interface PodContext {
@@ -111,7 +111,11 @@ export class Kubelet {
   private readonly c: Containment;
   private stopped = false;
 
+  /** This daemon's own copy of the supervisor script (see installWrapper). */
+  private readonly wrapper: string;
+
   constructor(private readonly o: KubeletOptions) {
+    this.wrapper = installWrapper(o.stateDir);
     this.c = o.containment ?? NO_CONTAINMENT;
     this.stamper = new LogStamper(() => o.clock.now(), this.c.logMaxBytes);
   }
@@ -278,7 +282,7 @@ export class Kubelet {
     const spawnAs = this.c.switchBy === 'spawn' && id !== undefined ? { uid: id.uid, gid: id.gid } : undefined;
     // A supervisor switched by spawn writes its records as the pod's user.
     if (spawnAs !== undefined) chownSync(runDir, spawnAs.uid, spawnAs.gid);
-    const spawned = spawnContainer({ runDir, logPath, argv, env, cwd, join, prefix: this.c.prefix, ...(spawnAs === undefined ? {} : { spawnAs }) });
+    const spawned = spawnContainer({ runDir, logPath, argv, env, cwd, join, prefix: this.c.prefix, wrapper: this.wrapper, ...(spawnAs === undefined ? {} : { spawnAs }) });
     if (spawnAs !== undefined) this.joinFor(pod.uid, leaf, join, spawned.pid, runDir);
     // Written by us right after spawn: with the kernel start time, it lets a
     // restarted daemon tell our supervisor from a process that reused its pid.

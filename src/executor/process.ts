@@ -1,8 +1,27 @@
+import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const WRAPPER_PATH = fileURLToPath(new URL('../../src/executor/pod-wrapper.sh', import.meta.url));
+
+/**
+ * Copies the supervisor script into the state folder under a name made from
+ * its content, and returns that copy's path. A daemon spawns only its own
+ * copy, so installing a new gitjobs while it runs (a new script with other
+ * arguments) cannot break the pods it starts.
+ */
+export function installWrapper(stateDir: string): string {
+  const text = readFileSync(WRAPPER_PATH);
+  const path = join(stateDir, 'bin', `pod-wrapper-${createHash('sha256').update(text).digest('hex').slice(0, 12)}.sh`);
+  if (!existsSync(path)) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(`${path}.tmp`, text, { mode: 0o755 });
+    renameSync(`${path}.tmp`, path);
+  }
+  return path;
+}
 
 export interface SpawnedContainer {
   pid: number;
@@ -34,11 +53,13 @@ export function spawnContainer(opts: {
    * waits until `joined` exists in its run folder, once the caller has moved it.
    */
   spawnAs?: { uid: number; gid: number };
+  /** The supervisor script to run (see installWrapper); the one in the package by default. */
+  wrapper?: string;
 }): SpawnedContainer {
   const fd = openSync(opts.logPath, 'a');
   try {
     const join = opts.spawnAs !== undefined ? 'wait' : opts.join !== undefined && opts.join.length > 0 ? opts.join.join(':') : '-';
-    const child = spawn('/bin/sh', [WRAPPER_PATH, opts.runDir, join, ...(opts.prefix ?? []), ...opts.argv], {
+    const child = spawn('/bin/sh', [opts.wrapper ?? WRAPPER_PATH, opts.runDir, join, ...(opts.prefix ?? []), ...opts.argv], {
       detached: true,
       stdio: ['ignore', fd, fd],
       env: opts.env,
