@@ -6,8 +6,10 @@ import { readStamps, stampsPath, type Stamp } from './log-stamps.js';
 // cannot be renamed away under it; instead the newest `max` bytes are copied to
 // `<n>.log.1` (replacing the previous one) and the file is truncated in place,
 // after which the writer carries on at the new end. On disk a container keeps
-// at most that copy plus its current file. Lines written between the copy and
-// the truncation (microseconds) are lost, as with logrotate's copytruncate.
+// at most that copy plus its current file. Before truncating, the copy catches
+// up with what the writer appended meanwhile; only output written in the few
+// microseconds between the last look and the truncation can be lost (as with
+// logrotate's copytruncate, but a much smaller window).
 
 /** The rotated file kept next to a container run's log. */
 export function rotatedPath(logPath: string): string {
@@ -36,9 +38,8 @@ export function rotateIfOver(logPath: string, maxBytes: number, ended = false): 
     const stamps = readStamps(logPath);
     const cut = lineStart(fd, size - maxBytes, size);
     if (!ended) {
-      copyRange(fd, cut, size, rotatedPath(logPath));
-      ftruncateSync(fd, 0);
-      writeStamps(rotatedPath(logPath), stamps, cut, size);
+      const { from, to } = copyLiveTail(fd, cut, size, maxBytes, rotatedPath(logPath));
+      writeStamps(rotatedPath(logPath), stamps, from, to);
       writeStamps(logPath, [], 0, 0);
       return true;
     }
@@ -50,6 +51,54 @@ export function rotateIfOver(logPath: string, maxBytes: number, ended = false): 
     return true;
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Copies the newest part of a log that is still being written to `dest`, then
+ * truncates the log. Before truncating it copies what the writer appended
+ * meanwhile, a few times over, so the window in which output can be lost is the
+ * few microseconds between the last look and the truncation rather than the
+ * whole copy. `dest` keeps at most `maxBytes`, from a line start. Returns the
+ * range of the original file that `dest` holds.
+ */
+function copyLiveTail(fd: number, cut: number, size: number, maxBytes: number, dest: string): { from: number; to: number } {
+  const tmp = `${dest}.tmp`;
+  const out = openSync(tmp, 'w+');
+  let from = cut;
+  let to = size;
+  try {
+    appendRange(fd, cut, size, out);
+    for (let i = 0; i < 8; i++) {
+      const now = fstatSync(fd).size;
+      if (now <= to) break;
+      appendRange(fd, to, now, out);
+      to = now;
+    }
+    ftruncateSync(fd, 0);
+    if (to - from > maxBytes) {
+      // The writer outran the copy: keep only the newest maxBytes, from a line start.
+      const keep = lineStart(out, to - from - maxBytes, to - from);
+      const rest = Buffer.alloc(to - from - keep);
+      readSync(out, rest, 0, rest.length, keep);
+      ftruncateSync(out, 0);
+      writeSync(out, rest, 0, rest.length, 0);
+      from += keep;
+    }
+  } finally {
+    closeSync(out);
+  }
+  renameSync(tmp, dest);
+  return { from, to };
+}
+
+function appendRange(fd: number, from: number, to: number, out: number): void {
+  const buf = Buffer.alloc(Math.max(1, Math.min(CHUNK, to - from)));
+  for (let pos = from; pos < to; ) {
+    const got = readSync(fd, buf, 0, Math.min(buf.length, to - pos), pos);
+    if (got <= 0) break;
+    writeSync(out, buf, 0, got);
+    pos += got;
   }
 }
 

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Pod } from '../../api/types.js';
-import { readStamps, stampedLines } from '../../executor/log-stamps.js';
+import { readStamps, stampedLines, type Stamp } from '../../executor/log-stamps.js';
 import { containerLogPath } from '../../executor/paths.js';
 import type { Db } from '../../store/db.js';
 import { getJobByName } from '../../store/jobs.js';
@@ -98,7 +98,10 @@ export async function logsCommand(argv: string[], io: Io): Promise<number> {
         const prefix = values.prefix === true ? `[pod/${pod.name}/${c}] ` : '';
         const fallback = status?.state.running?.startedAt ?? status?.state.terminated?.startedAt ?? pod.creationTimestamp;
         if (values.follow === true && values.previous !== true) await follow(db, pod.uid, path, prefix, view, fallback, io);
-        else io.out(withPrefix(render(readAll(path), path, view, fallback), prefix));
+        else {
+          const log = readWithRotated(path);
+          io.out(withPrefix(render(log.text, path, view, fallback, 0, log.stamps), prefix));
+        }
       }
       containerFlag = (values.container as string | undefined) ?? positionals[1];
     }
@@ -138,6 +141,19 @@ function podsOfRun(db: Db, ref: string, namespace: string, n: number, io: Io): P
   if (pods.length === 0) throw new GitjobsError('NotFound', `error: run ${n} of job/${name} created no pods`);
   if (pods.length > 1) io.err(`Found ${pods.length} pods, using pod/${pods[0]!.name}\n`);
   return [pods[0]!];
+}
+
+/**
+ * A capped log keeps one older file (`<n>.log.1`, see --pod-log-max-size): the
+ * container's output is that file followed by the current one, with the time
+ * stamps of both, so the newest output shows even right after a rotation.
+ */
+function readWithRotated(path: string): { text: string; stamps: Stamp[] } {
+  const older = readAll(`${path}.1`);
+  const current = readAll(path);
+  const shift = Buffer.byteLength(older);
+  const stamps = [...(older === '' ? [] : readStamps(`${path}.1`)), ...readStamps(path).map((st) => ({ offset: st.offset + shift, ms: st.ms }))];
+  return { text: older + current, stamps };
 }
 
 function readAll(path: string): string {
@@ -181,9 +197,9 @@ interface LogView {
 }
 
 /** Applies --since, --tail and --timestamps, in kubectl's order. */
-function render(text: string, path: string, view: LogView, fallbackMs: number, fromOffset = 0): string {
+function render(text: string, path: string, view: LogView, fallbackMs: number, fromOffset = 0, given?: Stamp[]): string {
   if (!view.timestamps && view.sinceAt === undefined) return lastLines(text, view.tail);
-  const stamps = readStamps(path).map((s) => ({ offset: s.offset - fromOffset, ms: s.ms }));
+  const stamps = (given ?? readStamps(path)).map((s) => ({ offset: s.offset - fromOffset, ms: s.ms }));
   let lines = stampedLines(text, stamps, fallbackMs);
   if (view.sinceAt !== undefined) lines = lines.filter((l) => l.ms >= view.sinceAt!);
   if (view.tail >= 0) lines = view.tail === 0 ? [] : lines.slice(-view.tail);
