@@ -33,3 +33,28 @@ export function parseDuration(text: string): number {
   }
   return total;
 }
+
+/** The flags most commands share: the namespace and the state folder. */
+export const SCOPE_FLAGS = {
+  namespace: { type: 'string', short: 'n' },
+  state: { type: 'string' },
+} as const satisfies OptionSpec;
+
+/**
+ * parseCommand plus `-h/--help`: prints the command's help and returns
+ * undefined when asked for it, so a command only has to return 0.
+ */
+export function parseCommandOrHelp(
+  command: string,
+  argv: string[],
+  options: OptionSpec,
+  help: string,
+  io: { out: (s: string) => void },
+): ReturnType<typeof parseCommand> | undefined {
+  const parsed = parseCommand(command, argv, { ...options, help: { type: 'boolean', short: 'h' } });
+  if (parsed.values.help) {
+    io.out(help);
+    return undefined;
+  }
+  return parsed;
+}

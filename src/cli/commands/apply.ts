@@ -1,4 +1,4 @@
-import { parseCommand } from '../args.js';
+import { parseCommandOrHelp } from '../args.js';
 import { callDaemon } from '../control-client.js';
 import type { Io } from '../main.js';
 import { stateDirFrom } from '../state.js';
@@ -29,16 +29,13 @@ export function applyCommand(argv: string[], io: Io): Promise<number> {
 
 /** Shared by `apply` and `create`: read the files here, let the daemon parse and store them. */
 export async function sendManifests(op: 'apply' | 'create', help: string, argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommand(op, argv, {
+  const parsed = parseCommandOrHelp(op, argv, {
     filename: { type: 'string', short: 'f', multiple: true },
     recursive: { type: 'boolean', short: 'R' },
     state: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    io.out(help);
-    return 0;
-  }
+  }, help, io);
+  if (parsed === undefined) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`, op);
   const paths = (values.filename as string[] | undefined) ?? [];
   if (paths.length === 0) throw usageError('must specify one of -f and -k', op);

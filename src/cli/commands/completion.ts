@@ -1,4 +1,4 @@
-import { parseCommand } from '../args.js';
+import { parseCommandOrHelp } from '../args.js';
 import type { Io } from '../main.js';
 import { usageError } from '../usage.js';
 
@@ -168,11 +168,9 @@ ${bashCompletion()}`;
 }
 
 export async function completionCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommand('completion', argv, { help: { type: 'boolean', short: 'h' } });
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
+  const parsed = parseCommandOrHelp('completion', argv, {}, HELP, io);
+  if (parsed === undefined) return 0;
+  const { positionals } = parsed;
   const [shell, ...extra] = positionals;
   if (shell === undefined) throw usageError('Shell not specified.', 'completion');
   if (extra.length > 0) throw usageError('Too many arguments. Expected only the shell type.', 'completion');

@@ -1,5 +1,5 @@
 import type { Io } from '../main.js';
-import { parseCommand, parseDuration } from '../args.js';
+import { parseCommandOrHelp, parseDuration } from '../args.js';
 import { usageError } from '../usage.js';
 import type { PodContainmentFlags } from '../../executor/containment.js';
 import { parseQuantity } from '../../executor/resources.js';
@@ -39,7 +39,7 @@ Options:
 `;
 
 export async function daemonCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommand('daemon', argv, {
+  const parsed = parseCommandOrHelp('daemon', argv, {
     jobs: { type: 'string' },
     repo: { type: 'string' },
     branch: { type: 'string' },
@@ -57,12 +57,9 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
     'pod-pids-max': { type: 'string' },
     'pod-log-max-size': { type: 'string' },
     'pod-pid-namespace': { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
+  }, HELP, io);
+  if (parsed === undefined) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`, 'daemon');
   const format = (values['log-format'] as string | undefined) ?? 'text';
   if (format !== 'text' && format !== 'json') throw usageError(`--log-format must be text or json, not "${format}"`, 'daemon');

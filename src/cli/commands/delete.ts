@@ -4,7 +4,7 @@ import { formatIssue, parseManifest } from '../../manifest/index.js';
 import type { Db } from '../../store/db.js';
 import { getJob } from '../../store/jobs.js';
 import { getPodByName, listPods } from '../../store/pods.js';
-import { parseCommand, parseDuration } from '../args.js';
+import { parseCommandOrHelp, parseDuration, SCOPE_FLAGS } from '../args.js';
 import { callDaemon } from '../control-client.js';
 import type { Io } from '../main.js';
 import { notFound, parseResourceArgs } from '../resources.js';
@@ -41,7 +41,7 @@ interface Reply {
 
 export async function deleteCommand(argv: string[], io: Io): Promise<number> {
   const { argv: rest, wait, cascade: rawCascade } = preprocess(argv);
-  const { values, positionals } = parseCommand('delete', rest, {
+  const parsed = parseCommandOrHelp('delete', rest, {
     filename: { type: 'string', short: 'f', multiple: true },
     recursive: { type: 'boolean', short: 'R' },
     selector: { type: 'string', short: 'l' },
@@ -52,14 +52,10 @@ export async function deleteCommand(argv: string[], io: Io): Promise<number> {
     force: { type: 'boolean' },
     'ignore-not-found': { type: 'boolean' },
     timeout: { type: 'string' },
-    namespace: { type: 'string', short: 'n' },
-    state: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
+    ...SCOPE_FLAGS,
+  }, HELP, io);
+  if (parsed === undefined) return 0;
+  const { values, positionals } = parsed;
   const cascade = parseCascade((values.cascade as string | undefined) ?? rawCascade);
   const namespace = (values.namespace as string | undefined) ?? 'default';
   const stateDir = stateDirFrom(values.state as string | undefined);

@@ -2,7 +2,7 @@ import { listEventsFor } from '../../store/events.js';
 import { getJobByName } from '../../store/jobs.js';
 import { getPodByName, listPodsForJob } from '../../store/pods.js';
 import { getJobStatus } from '../../store/status.js';
-import { parseCommand } from '../args.js';
+import { parseCommandOrHelp, SCOPE_FLAGS } from '../args.js';
 import type { Io } from '../main.js';
 import { describeJob } from '../print/describe-job.js';
 import { describePod } from '../print/describe-pod.js';
@@ -20,15 +20,11 @@ Options:
 `;
 
 export async function describeCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommand('describe', argv, {
-    namespace: { type: 'string', short: 'n' },
-    state: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
+  const parsed = parseCommandOrHelp('describe', argv, {
+    ...SCOPE_FLAGS,
+  }, HELP, io);
+  if (parsed === undefined) return 0;
+  const { values, positionals } = parsed;
   const { resource, names } = parseResourceArgs(positionals, 'describe');
   if (names.length === 0) throw usageError(`describe needs a name: gitjobs describe ${resource} NAME`, 'describe');
   const namespace = (values.namespace as string | undefined) ?? 'default';

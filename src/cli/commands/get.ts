@@ -9,7 +9,7 @@ import { getJobByName, listJobRows, listJobs } from '../../store/jobs.js';
 import { getPodByName, listPods, listPodsWithLabels } from '../../store/pods.js';
 import { listSources } from '../../store/sources.js';
 import { getJobStatus, listJobStatuses } from '../../store/status.js';
-import { parseCommand } from '../args.js';
+import { parseCommandOrHelp } from '../args.js';
 import type { Io } from '../main.js';
 import { printEventsTable } from '../print/events-table.js';
 import { printJobsTable } from '../print/jobs-table.js';
@@ -54,7 +54,7 @@ interface Row<T> {
 }
 
 export async function getCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommand('get', argv, {
+  const parsed = parseCommandOrHelp('get', argv, {
     namespace: { type: 'string', short: 'n' },
     'all-namespaces': { type: 'boolean', short: 'A' },
     selector: { type: 'string', short: 'l' },
@@ -67,12 +67,9 @@ export async function getCommand(argv: string[], io: Io): Promise<number> {
     watch: { type: 'boolean', short: 'w' },
     'watch-only': { type: 'boolean' },
     state: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
+  }, HELP, io);
+  if (parsed === undefined) return 0;
+  const { values, positionals } = parsed;
   const { resource, names } = parseResourceArgs(positionals, 'get');
   const allNamespaces = values['all-namespaces'] === true;
   const namespace = (values.namespace as string | undefined) ?? 'default';

@@ -1,6 +1,6 @@
 import { GitjobsError } from '../../errors.js';
 import { listRuns, runExitCodes, type Run } from '../../store/runs.js';
-import { parseCommand } from '../args.js';
+import { parseCommandOrHelp } from '../args.js';
 import type { Io } from '../main.js';
 import { humanDuration } from '../print/duration.js';
 import { tabwrite, TABLE_LAYOUT } from '../print/tabwriter.js';
@@ -21,16 +21,13 @@ The RUN number is what 'gitjobs logs job/NAME --run N' takes.
 `;
 
 export async function historyCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommand('history', argv, {
+  const parsed = parseCommandOrHelp('history', argv, {
     namespace: { type: 'string', short: 'n' },
     output: { type: 'string', short: 'o' },
     state: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
+  }, HELP, io);
+  if (parsed === undefined) return 0;
+  const { values, positionals } = parsed;
   const { resource, names } = parseResourceArgs(positionals, 'history');
   if (resource !== 'jobs' || names.length !== 1) throw usageError('history takes one job: gitjobs history job NAME', 'history');
   if (values.output !== undefined && values.output !== 'json') throw usageError(`unsupported output format "${String(values.output)}" (json)`, 'history');

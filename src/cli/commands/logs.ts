@@ -6,7 +6,7 @@ import type { Db } from '../../store/db.js';
 import { getJobByName } from '../../store/jobs.js';
 import { getPod, getPodByName, listPodsOfRun } from '../../store/pods.js';
 import { listRuns } from '../../store/runs.js';
-import { parseCommand, parseDuration } from '../args.js';
+import { parseCommandOrHelp, parseDuration, SCOPE_FLAGS } from '../args.js';
 import type { Io } from '../main.js';
 import { notFound, resolveResource } from '../resources.js';
 import { openStateReadOnly, stateDirFrom } from '../state.js';
@@ -34,7 +34,7 @@ Options:
 `;
 
 export async function logsCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommand('logs', argv, {
+  const parsed = parseCommandOrHelp('logs', argv, {
     container: { type: 'string', short: 'c' },
     'all-containers': { type: 'boolean' },
     previous: { type: 'boolean', short: 'p' },
@@ -44,14 +44,10 @@ export async function logsCommand(argv: string[], io: Io): Promise<number> {
     timestamps: { type: 'boolean' },
     since: { type: 'string' },
     run: { type: 'string' },
-    namespace: { type: 'string', short: 'n' },
-    state: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
+    ...SCOPE_FLAGS,
+  }, HELP, io);
+  if (parsed === undefined) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length === 0) throw usageError('expected POD or TYPE/NAME', 'logs');
   if (positionals.length > 2) throw usageError('expected POD [CONTAINER]', 'logs');
   const namespace = (values.namespace as string | undefined) ?? 'default';

@@ -1,6 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import { GitjobsError } from '../../errors.js';
-import { parseCommand } from '../args.js';
+import { parseCommandOrHelp, SCOPE_FLAGS } from '../args.js';
 import { callDaemon } from '../control-client.js';
 import type { Io } from '../main.js';
 import { parseResourceArgs, resolveResource } from '../resources.js';
@@ -25,17 +25,13 @@ its manifest changes that field.
 `;
 
 export async function patchCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommand('patch', argv, {
+  const parsed = parseCommandOrHelp('patch', argv, {
     patch: { type: 'string', short: 'p' },
     type: { type: 'string' },
-    namespace: { type: 'string', short: 'n' },
-    state: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
+    ...SCOPE_FLAGS,
+  }, HELP, io);
+  if (parsed === undefined) return 0;
+  const { values, positionals } = parsed;
   const type = (values.type as string | undefined) ?? 'strategic';
   if (type !== 'merge' && type !== 'strategic') {
     throw usageError(type === 'json' ? 'json patches are not supported; use --type merge' : `--type must be "json", "merge" or "strategic", not "${type}"`, 'patch');

@@ -1,4 +1,4 @@
-import { parseCommand } from '../args.js';
+import { parseCommandOrHelp, SCOPE_FLAGS } from '../args.js';
 import { callDaemon } from '../control-client.js';
 import type { Io } from '../main.js';
 import { parseResourceArgs } from '../resources.js';
@@ -19,15 +19,11 @@ Options:
 `;
 
 export async function rerunCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommand('rerun', argv, {
-    namespace: { type: 'string', short: 'n' },
-    state: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
+  const parsed = parseCommandOrHelp('rerun', argv, {
+    ...SCOPE_FLAGS,
+  }, HELP, io);
+  if (parsed === undefined) return 0;
+  const { values, positionals } = parsed;
   const { resource, names } = parseResourceArgs(positionals, 'rerun');
   if (resource !== 'jobs' || names.length !== 1) throw usageError('rerun takes one job: gitjobs rerun job NAME', 'rerun');
   const reply = await callDaemon(stateDirFrom(values.state as string | undefined), {

@@ -1,4 +1,4 @@
-import { parseCommand } from '../args.js';
+import { parseCommandOrHelp, SCOPE_FLAGS } from '../args.js';
 import type { Io } from '../main.js';
 import { usageError } from '../usage.js';
 import { jobNames, sendPatch } from './patch.js';
@@ -15,16 +15,12 @@ Options:
 `;
 
 export async function scaleCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommand('scale', argv, {
+  const parsed = parseCommandOrHelp('scale', argv, {
     replicas: { type: 'string' },
-    namespace: { type: 'string', short: 'n' },
-    state: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
+    ...SCOPE_FLAGS,
+  }, HELP, io);
+  if (parsed === undefined) return 0;
+  const { values, positionals } = parsed;
   if (values.replicas === undefined) throw usageError('required flag(s) "replicas" not set', 'scale');
   const replicas = Number(values.replicas);
   if (!/^-?\d+$/.test(values.replicas as string) || replicas < 0) {

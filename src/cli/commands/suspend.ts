@@ -1,4 +1,4 @@
-import { parseCommand } from '../args.js';
+import { parseCommandOrHelp, SCOPE_FLAGS } from '../args.js';
 import type { Io } from '../main.js';
 import { jobNames, sendPatch } from './patch.js';
 
@@ -20,15 +20,11 @@ The same as: gitjobs patch job NAME -p '{"spec":{"suspend":${verb === 'suspend'}
 
 /** `gitjobs suspend` and `gitjobs resume`: spec.suspend set to true or false. */
 export async function setSuspended(verb: 'suspend' | 'resume', argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommand(verb, argv, {
-    namespace: { type: 'string', short: 'n' },
-    state: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    io.out(help(verb));
-    return 0;
-  }
+  const parsed = parseCommandOrHelp(verb, argv, {
+    ...SCOPE_FLAGS,
+  }, help(verb), io);
+  if (parsed === undefined) return 0;
+  const { values, positionals } = parsed;
   const past = verb === 'suspend' ? 'suspended' : 'resumed';
   for (const name of jobNames(positionals, verb)) {
     const changed = await sendPatch(values, name, { spec: { suspend: verb === 'suspend' } });

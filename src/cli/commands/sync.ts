@@ -1,4 +1,4 @@
-import { parseCommand } from '../args.js';
+import { parseCommandOrHelp } from '../args.js';
 import { callDaemon } from '../control-client.js';
 import type { Io } from '../main.js';
 import { stateDirFrom } from '../state.js';
@@ -13,11 +13,9 @@ Returns when the new desired state is in the store, and prints the revision.
 `;
 
 export async function syncCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommand('sync', argv, { state: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
+  const parsed = parseCommandOrHelp('sync', argv, { state: { type: 'string' } }, HELP, io);
+  if (parsed === undefined) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`, 'sync');
   const reply = await callDaemon(stateDirFrom(values.state as string | undefined), { op: 'sync' });
   io.out(`synced ${String(reply.source)} at revision ${String(reply.revision)}\n`);

@@ -4,7 +4,7 @@ import type { Db } from '../../store/db.js';
 import { getJobByName, listJobs } from '../../store/jobs.js';
 import { getPodByName, listPods } from '../../store/pods.js';
 import { getJobStatus } from '../../store/status.js';
-import { parseCommand, parseDuration } from '../args.js';
+import { parseCommandOrHelp, parseDuration, SCOPE_FLAGS } from '../args.js';
 import type { Io } from '../main.js';
 import { notFound, parseResourceArgs, type Resource } from '../resources.js';
 import { openStateReadOnly, stateDirFrom } from '../state.js';
@@ -72,19 +72,15 @@ export function judge(forSpec: WaitFor, ref: string, observed: Observed | undefi
 }
 
 export async function waitCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommand('wait', argv, {
+  const parsed = parseCommandOrHelp('wait', argv, {
     for: { type: 'string' },
     timeout: { type: 'string' },
     selector: { type: 'string', short: 'l' },
     all: { type: 'boolean' },
-    namespace: { type: 'string', short: 'n' },
-    state: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
+    ...SCOPE_FLAGS,
+  }, HELP, io);
+  if (parsed === undefined) return 0;
+  const { values, positionals } = parsed;
   if (values.for === undefined) throw usageError('--for must be specified: --for=condition=Complete, --for=delete or --for=finished', 'wait');
   const forSpec = parseWaitFor(values.for as string);
   const timeoutMs = parseDuration((values.timeout as string | undefined) ?? '30s');
