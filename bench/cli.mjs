@@ -16,13 +16,16 @@ export async function cliLatency({ rounds }) {
   const dir = tempDir('gitjobs-bench-cli-');
   const state = join(dir, 'state');
   await seedStore(state, 10_000, 5);
+  // Each with what its output must show, so that a fast but wrong command cannot pass.
   const cases = [
-    ['get jobs', ['get', 'jobs'], 250],
-    ['describe job', ['describe', 'job', 'job-05000'], 150],
-    ['get pods -l job-name=X', ['get', 'pods', '-l', 'job-name=job-05000'], 150],
+    ['get jobs', ['get', 'jobs'], 250, (text) => text.split('\n').length === 10_002 && text.includes('\njob-05000   Complete   5/5')],
+    ['describe job', ['describe', 'job', 'job-05000'], 150, (text) => /^Name: +job-05000\n/.test(text) && text.includes('5 Succeeded')],
+    ['get pods -l job-name=X', ['get', 'pods', '-l', 'job-name=job-05000'], 150, (text) => text.split('\n').length === 7 && text.includes('\njob-05000-p4 ')],
   ];
   const out = [];
-  for (const [name, args, targetMs] of cases) {
+  for (const [name, args, targetMs, check] of cases) {
+    const shown = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, GITJOBS_STATE: state }, encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (shown.status !== 0 || !check(shown.stdout)) throw new Error(`gitjobs ${args.join(' ')} printed something unexpected:\n${shown.stdout.slice(0, 2000)}${shown.stderr}`);
     const base = [];
     const ours = [];
     for (let i = 0; i < Math.max(rounds, 5); i++) {

@@ -31,6 +31,13 @@ export interface EnvVar {
   valueFrom?: EnvVarSource;
 }
 
+/** `envFrom`: every key of a Secret (or ConfigMap) as a variable, `prefix` put before each name. */
+export interface EnvFromSource {
+  prefix?: string;
+  secretRef?: { name: string; optional?: boolean };
+  configMapRef?: { name: string; optional?: boolean };
+}
+
 export interface ResourceRequirements {
   limits?: Record<string, string>;
   requests?: Record<string, string>;
@@ -50,6 +57,7 @@ export interface Container {
   command: string[];
   args: string[];
   env: EnvVar[];
+  envFrom?: EnvFromSource[];
   workingDir?: string;
   resources?: ResourceRequirements;
   volumeMounts?: VolumeMount[];

@@ -58,6 +58,12 @@ export function parseResourceArgs(positionals: string[], command: string): Resou
   return { resource: resolveResource(first), names: rest };
 }
 
+/** The object, or kubectl's NotFound error for it. */
+export function found<T>(value: T | undefined, resource: Resource, name: string): T {
+  if (value === undefined) throw notFound(resource, name);
+  return value;
+}
+
 export function notFound(resource: Resource, name: string): GitjobsError {
   return new GitjobsError('NotFound', `Error from server (NotFound): ${QUALIFIED[resource]} "${name}" not found`);
 }

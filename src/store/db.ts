@@ -1,11 +1,30 @@
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { GitjobsError } from '../errors.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, type Migration } from './schema.js';
 import { installTestSeams } from './test-seams.js';
 
-export type Db = Database.Database;
+// Required rather than imported: an ESM import of a CommonJS package first
+// parses its source for named exports, a visible share of a CLI command's start-up.
+const require = createRequire(import.meta.url);
+const Database = require('better-sqlite3') as typeof BetterSqlite3;
+
+let addonPath: string | undefined | null = null;
+/**
+ * better-sqlite3 finds its compiled addon through `bindings`, which probes a
+ * dozen paths; the usual place is tried first (undefined: let it search).
+ */
+function nativeAddon(): string | undefined {
+  if (addonPath === null) {
+    const p = join(dirname(require.resolve('better-sqlite3')), '..', 'build', 'Release', 'better_sqlite3.node');
+    addonPath = existsSync(p) ? p : undefined;
+  }
+  return addonPath;
+}
+
+export type Db = BetterSqlite3.Database;
 
 export const STATE_DB_FILE = 'gitjobs.db';
 
@@ -34,7 +53,7 @@ export function openDb(path: string, options: OpenOptions = {}): Db {
   if (!readonly) mkdirSync(dirname(path), { recursive: true });
   let db: Db;
   try {
-    db = new Database(path, { readonly, fileMustExist: readonly, timeout: BUSY_TIMEOUT_MS });
+    db = new Database(path, { readonly, fileMustExist: readonly, timeout: BUSY_TIMEOUT_MS, nativeBinding: nativeAddon() });
   } catch (err) {
     throw new GitjobsError('StateCorrupt', `cannot open state database ${path}: ${(err as Error).message}`, { cause: err });
   }

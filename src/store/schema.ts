@@ -201,7 +201,26 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX pods_settled_recent ON pods(owner_uid, finished_at) WHERE gone = 0 AND settled = 1;
     `,
   },
+  {
+    version: 5,
+    description: 'condition summary beside each Job status; pods indexed by their job-name labels',
+    sql: `
+      -- get jobs prints a STATUS word from the conditions; a summary kept on the
+      -- status row ("Complete=True,...", in condition order) spares the listing a
+      -- lookup per Job. Written with the status, in the same statement.
+      ALTER TABLE job_status ADD COLUMN condition_summary TEXT NOT NULL DEFAULT '';
+      UPDATE job_status SET condition_summary = coalesce(
+        (SELECT group_concat(c.type || '=' || c.status, ',' ORDER BY c.seq) FROM job_conditions c WHERE c.job_uid = job_status.job_uid), '');
+      -- get pods -l job-name=x finds the pods by label instead of reading every
+      -- pod's labels. A pod's labels never change, so only its insert writes these.
+      CREATE INDEX pods_by_job_name ON pods(json_extract(labels_json, '$."job-name"'));
+      CREATE INDEX pods_by_batch_job_name ON pods(json_extract(labels_json, '$."batch.kubernetes.io/job-name"'));
+    `,
+  },
 ];
+
+/** The first schema with the condition summary and the job-name pod indexes (migration 5). */
+export const LISTING_SCHEMA_VERSION = 5;
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 

@@ -79,6 +79,11 @@ function toStatus(r: StatusRow, conditions: JobCondition[]): JobStatus {
   return status;
 }
 
+/** `Type=Status` pairs in condition order, as migration 5 backfills them: what a listing reads instead of the conditions. */
+export function conditionSummary(conditions: readonly Pick<JobCondition, 'type' | 'status'>[]): string {
+  return conditions.map((c) => `${c.type}=${c.status}`).join(',');
+}
+
 export function isFinished(status: JobStatus): boolean {
   return status.conditions.some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
 }
@@ -88,12 +93,12 @@ export function putJobStatus(db: Db, jobUid: string, status: JobStatus): void {
   stmt(
     db,
     `INSERT INTO job_status (job_uid, start_time, completion_time, active, ready, terminating, succeeded, failed,
-       completed_indexes, failed_indexes, finished)
-     VALUES (@uid, @start, @completion, @active, @ready, @terminating, @succeeded, @failed, @completed, @failedIdx, @finished)
+       completed_indexes, failed_indexes, finished, condition_summary)
+     VALUES (@uid, @start, @completion, @active, @ready, @terminating, @succeeded, @failed, @completed, @failedIdx, @finished, @conditions)
      ON CONFLICT (job_uid) DO UPDATE SET start_time = excluded.start_time, completion_time = excluded.completion_time,
        active = excluded.active, ready = excluded.ready, terminating = excluded.terminating,
        succeeded = excluded.succeeded, failed = excluded.failed, completed_indexes = excluded.completed_indexes,
-       failed_indexes = excluded.failed_indexes, finished = excluded.finished`,
+       failed_indexes = excluded.failed_indexes, finished = excluded.finished, condition_summary = excluded.condition_summary`,
   ).run({
     uid: jobUid,
     start: status.startTime ?? null,
@@ -106,6 +111,7 @@ export function putJobStatus(db: Db, jobUid: string, status: JobStatus): void {
     completed: status.completedIndexes,
     failedIdx: status.failedIndexes ?? null,
     finished: isFinished(status) ? 1 : 0,
+    conditions: conditionSummary(status.conditions),
   });
   stmt(db, 'DELETE FROM job_conditions WHERE job_uid = ?').run(jobUid);
   const insert = stmt(

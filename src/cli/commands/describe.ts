@@ -1,11 +1,6 @@
 import { listEventsFor } from '../../store/events.js';
-import { getJobByName } from '../../store/jobs.js';
-import { getPodByName, listPodsForJob } from '../../store/pods.js';
-import { getJobStatus } from '../../store/status.js';
 import { parseCommandOrHelp, SCOPE_FLAGS } from '../args.js';
 import type { Io } from '../main.js';
-import { describeJob } from '../print/describe-job.js';
-import { describePod } from '../print/describe-pod.js';
 import { notFound, parseResourceArgs } from '../resources.js';
 import { openStateReadOnly, stateDirFrom } from '../state.js';
 import { usageError } from '../usage.js';
@@ -28,26 +23,34 @@ export async function describeCommand(argv: string[], io: Io): Promise<number> {
   const { resource, names } = parseResourceArgs(positionals, 'describe');
   if (names.length === 0) throw usageError(`describe needs a name: gitjobs describe ${resource} NAME`, 'describe');
   const namespace = (values.namespace as string | undefined) ?? 'default';
+  if (resource !== 'jobs' && resource !== 'pods') throw usageError(`describe supports jobs and pods, not ${resource}`, 'describe');
+  // Only the modules of the kind described, loading while the state is opened:
+  // start-up is most of a describe's time.
+  const jobModules = resource === 'jobs' ? Promise.all([import('../../store/jobs.js'), import('../../store/status.js'), import('../print/describe-job.js')]) : undefined;
+  const podModules = resource === 'pods' ? Promise.all([import('../../store/pods.js'), import('../print/describe-pod.js')]) : undefined;
   const db = openStateReadOnly(stateDirFrom(values.state as string | undefined));
   const now = Date.now();
   try {
     const out: string[] = [];
-    for (const name of names) {
-      if (resource === 'jobs') {
+    if (jobModules !== undefined) {
+      const [{ getJobByName }, { getJobStatus }, { describeJob }] = await jobModules;
+      for (const name of names) {
         const job = getJobByName(db, namespace, name);
         if (job === undefined) throw notFound('jobs', name);
         const events = listEventsFor(db, { kind: 'Job', namespace, name, uid: job.uid });
         const c = job.origin.commit;
         const provenance: [string, string][] =
           c === undefined ? [] : [['Commit', c.sha], ['Author', `${c.author} <${c.email}>`], ['Subject', c.subject]];
-        out.push(describeJob({ job, status: getJobStatus(db, job.uid), pods: listPodsForJob(db, job.uid), events, origin: job.origin, provenance }, now));
-      } else if (resource === 'pods') {
+        // kubectl's Job description counts pods from the status and lists none, so no pod is read.
+        out.push(describeJob({ job, status: getJobStatus(db, job.uid), events, origin: job.origin, provenance }, now));
+      }
+    } else if (podModules !== undefined) {
+      const [{ getPodByName }, { describePod }] = await podModules;
+      for (const name of names) {
         const pod = getPodByName(db, namespace, name);
         if (pod === undefined) throw notFound('pods', name);
         const events = listEventsFor(db, { kind: 'Pod', namespace, name, uid: pod.uid });
         out.push(describePod({ pod, events }, now));
-      } else {
-        throw usageError(`describe supports jobs and pods, not ${resource}`, 'describe');
       }
     }
     io.out(out.join('\n\n'));

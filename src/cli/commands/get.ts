@@ -1,23 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { isPodGone } from '../../api/pods.js';
-import { parseSelector, type Selector } from '../../api/selector.js';
+import type { Selector } from '../../api/selector.js';
 import type { Job, JobStatus, KubeEvent, Pod } from '../../api/types.js';
 import { GitjobsError } from '../../errors.js';
 import type { Db } from '../../store/db.js';
-import { listEvents } from '../../store/events.js';
-import { getJobByName, listJobRows, listJobs } from '../../store/jobs.js';
-import { getPodByName, listPods, listPodsWithLabels } from '../../store/pods.js';
-import { listSources } from '../../store/sources.js';
-import { getJobStatus, listJobStatuses } from '../../store/status.js';
+import { LISTING_SCHEMA_VERSION } from '../../store/schema.js';
 import { parseCommandOrHelp } from '../args.js';
 import type { Io } from '../main.js';
-import { printEventsTable } from '../print/events-table.js';
-import { printJobsTable } from '../print/jobs-table.js';
-import { printPodsTable } from '../print/pods-table.js';
-import { tabwrite, TABLE_LAYOUT } from '../print/tabwriter.js';
-import { notFound, parseResourceArgs, type Resource } from '../resources.js';
+import { parseResourceArgs, type Resource } from '../resources.js';
 import { openStateReadOnly, stateDirFrom } from '../state.js';
 import { usageError } from '../usage.js';
+import type { GetKind, Row } from './get-kind.js';
 import type * as Printers from './get-printers.js';
 import type { CustomColumn } from './get-printers.js';
 
@@ -46,13 +38,6 @@ Options:
       --state DIR             state folder (default $GITJOBS_STATE or ./state)
 `;
 
-interface Row<T> {
-  name: string;
-  namespace: string;
-  labels: Record<string, string>;
-  item: T;
-}
-
 export async function getCommand(argv: string[], io: Io): Promise<number> {
   const parsed = parseCommandOrHelp('get', argv, {
     namespace: { type: 'string', short: 'n' },
@@ -73,12 +58,18 @@ export async function getCommand(argv: string[], io: Io): Promise<number> {
   const { resource, names } = parseResourceArgs(positionals, 'get');
   const allNamespaces = values['all-namespaces'] === true;
   const namespace = (values.namespace as string | undefined) ?? 'default';
-  const selector = values.selector === undefined ? undefined : parseSelector(values.selector as string);
-  const fieldSelector = values['field-selector'] === undefined ? undefined : parseFieldSelector(values['field-selector'] as string);
   const sortBy = values['sort-by'] as string | undefined;
   const watch = values.watch === true || values['watch-only'] === true;
   const flag = values.output as string | undefined;
+  // A plain table of Jobs is printed from summaries (see printJobList).
+  const plainJobList = resource === 'jobs' && names.length === 0 && flag === undefined && sortBy === undefined && !watch;
+  // What the command will need starts loading now, while the flags are checked and the state is opened.
+  const listing = plainJobList ? jobListingModules() : undefined;
+  const kindLoading = plainJobList ? undefined : kindOf(resource);
+  const selectorModule = values.selector === undefined ? undefined : import('../../api/selector.js');
   if (!(flag === undefined || flag === 'wide' || flag === 'name') || sortBy !== undefined || watch) P = await import('./get-printers.js');
+  const selector = selectorModule === undefined ? undefined : (await selectorModule).parseSelector(values.selector as string);
+  const fieldSelector = values['field-selector'] === undefined ? undefined : parseFieldSelector(values['field-selector'] as string);
   const output = parseOutput(flag);
   const view: View = {
     resource,
@@ -93,30 +84,75 @@ export async function getCommand(argv: string[], io: Io): Promise<number> {
   };
   const keep = (r: Row<unknown>): boolean =>
     (selector === undefined || selector.matches(r.labels)) && (fieldSelector === undefined || fieldSelector(r));
+  const scope = allNamespaces ? undefined : namespace;
+  const noneFound = (): number => {
+    io.err(allNamespaces ? 'No resources found\n' : `No resources found in ${namespace} namespace.\n`);
+    return 0;
+  };
 
   const db = openStateReadOnly(stateDirFrom(values.state as string | undefined));
   try {
-    // A plain table of Jobs needs only a summary of each spec (see listJobRows).
-    const summary = output.kind === 'table' && !output.wide && sortBy === undefined && !watch;
-    const needLabels = selector !== undefined || values['show-labels'] === true;
-    const rows = loadRows(db, resource, names, allNamespaces ? undefined : namespace, equalityHint(selector), summary && !needLabels ? 'no-labels' : summary).filter(keep);
+    // A state folder not yet migrated by a daemon of this version lacks the summaries.
+    if (listing !== undefined && (db.pragma('user_version', { simple: true }) as number) >= LISTING_SCHEMA_VERSION) {
+      const keepJob = selector === undefined && fieldSelector === undefined ? undefined : keep;
+      const text = printJobList(await listing, db, scope, view, selector !== undefined || view.table.showLabels, keepJob);
+      if (text === '') return noneFound();
+      io.out(text);
+      return 0;
+    }
+    const kind = await (kindLoading ?? kindOf(resource));
+    const load = (names: string[]): Row<unknown>[] => kind.load(db, { names, namespace: scope, labelHint: equalityHint(selector) }).filter(keep);
+    const rows = load(names);
     const sorted = sortBy === undefined ? rows : P.sortRows(rows, (r) => toObject(resource, r.item), sortBy);
     const watchOnly = values['watch-only'] === true;
     let printed = false;
     if (!watchOnly) {
       if (sorted.length === 0 && isTabular(output)) {
-        io.err(allNamespaces ? 'No resources found\n' : `No resources found in ${namespace} namespace.\n`);
+        noneFound();
         if (!watch) return 0;
       } else {
-        io.out(render(view, sorted, Date.now(), { headers: true, list: !watch }));
+        io.out(render(view, kind, sorted, Date.now(), { headers: true, list: !watch }));
         printed = true;
       }
     }
     if (!watch) return 0;
-    const reload = (): Row<unknown>[] => loadTolerant(db, resource, names, allNamespaces ? undefined : namespace).filter(keep);
-    return await watchRows(view, sorted, reload, io, !printed);
+    return await watchRows(view, kind, sorted, () => loadTolerant(load, names), io, !printed);
   } finally {
     db.close();
+  }
+}
+
+function jobListingModules(): Promise<[typeof import('../../store/jobs.js'), typeof import('../print/jobs-listing.js')]> {
+  return Promise.all([import('../../store/jobs.js'), import('../print/jobs-listing.js')]);
+}
+
+/**
+ * `get jobs` as a plain table: Job summaries straight from the listing index
+ * to text, without whole Job objects. '' when no Job is left to print.
+ */
+function printJobList(
+  [{ listJobSummaries }, { printJobSummaries }]: Awaited<ReturnType<typeof jobListingModules>>,
+  db: Db,
+  namespace: string | undefined,
+  view: View,
+  labels: boolean,
+  keep: ((r: Row<unknown>) => boolean) | undefined,
+): string {
+  let jobs = listJobSummaries(db, namespace, { labels });
+  if (keep !== undefined) jobs = jobs.filter((j) => keep({ name: j.name, namespace: j.namespace, labels: j.labels, item: j }));
+  return printJobSummaries(jobs, Date.now(), view.table);
+}
+
+async function kindOf(resource: Resource): Promise<GetKind<unknown>> {
+  switch (resource) {
+    case 'jobs':
+      return (await import('./get-jobs.js')).jobsKind as GetKind<unknown>;
+    case 'pods':
+      return (await import('./get-pods.js')).podsKind as GetKind<unknown>;
+    case 'events':
+      return (await import('./get-events.js')).eventsKind as GetKind<unknown>;
+    case 'sources':
+      return (await import('./get-sources.js')).sourcesKind as GetKind<unknown>;
   }
 }
 
@@ -133,7 +169,7 @@ function isTabular(o: Output): boolean {
 }
 
 /** Renders rows in the chosen format; `list: false` prints objects one by one, as a watch does. */
-function render(view: View, rows: Row<unknown>[], now: number, opts: { headers: boolean; list: boolean }): string {
+function render(view: View, kind: GetKind<unknown>, rows: Row<unknown>[], now: number, opts: { headers: boolean; list: boolean }): string {
   const { resource, output } = view;
   const objects = (): Record<string, unknown>[] => rows.map((r) => toObject(resource, r.item));
   const data = (): unknown[] => {
@@ -157,7 +193,7 @@ function render(view: View, rows: Row<unknown>[], now: number, opts: { headers: 
     case 'custom-columns':
       return P.printCustomColumns(output.columns, objects(), { noHeaders: view.table.noHeaders || !opts.headers });
     case 'table':
-      return printTable(resource, rows, now, { ...view.table, noHeaders: view.table.noHeaders || !opts.headers });
+      return kind.table(rows.map((r) => r.item), now, { ...view.table, noHeaders: view.table.noHeaders || !opts.headers });
   }
 }
 
@@ -169,20 +205,21 @@ const WATCH_POLL_MS = 200;
  */
 async function watchRows(
   view: View,
+  kind: GetKind<unknown>,
   initial: Row<unknown>[],
   reload: () => Row<unknown>[],
   io: Io,
   headersFirst: boolean,
 ): Promise<number> {
   const seen = new Map<string, { print: string; row: Row<unknown> }>();
-  for (const r of initial) seen.set(rowKey(view.resource, r), { print: fingerprint(view.resource, r), row: r });
+  for (const r of initial) seen.set(rowKey(kind, r), { print: fingerprint(view.resource, r), row: r });
   let headers = headersFirst;
   for (;;) {
     await new Promise((r) => setTimeout(r, WATCH_POLL_MS));
     const changed: Row<unknown>[] = [];
     const current = new Set<string>();
     for (const r of reload()) {
-      const key = rowKey(view.resource, r);
+      const key = rowKey(kind, r);
       current.add(key);
       const print = fingerprint(view.resource, r);
       if (seen.get(key)?.print !== print) changed.push(r);
@@ -194,26 +231,25 @@ async function watchRows(
       seen.delete(key);
     }
     if (changed.length === 0) continue;
-    io.out(render(view, changed, Date.now(), { headers, list: false }));
+    io.out(render(view, kind, changed, Date.now(), { headers, list: false }));
     headers = false;
   }
 }
 
-function rowKey(resource: Resource, r: Row<unknown>): string {
-  const uid = resource === 'jobs' ? (r.item as JobRow).job.uid : resource === 'pods' ? (r.item as Pod).uid : '';
-  return `${r.namespace}/${r.name}/${uid}`;
+function rowKey(kind: GetKind<unknown>, r: Row<unknown>): string {
+  return `${r.namespace}/${r.name}/${kind.uid(r.item)}`;
 }
 
 function fingerprint(resource: Resource, r: Row<unknown>): string {
   return JSON.stringify(toObject(resource, r.item));
 }
 
-/** Like loadRows, but a named object that is gone is simply absent. */
-function loadTolerant(db: Db, resource: Resource, names: string[], namespace: string | undefined): Row<unknown>[] {
-  if (names.length === 0) return loadRows(db, resource, names, namespace);
+/** Like `load`, but a named object that is gone is simply absent. */
+function loadTolerant(load: (names: string[]) => Row<unknown>[], names: string[]): Row<unknown>[] {
+  if (names.length === 0) return load(names);
   return names.flatMap((n) => {
     try {
-      return loadRows(db, resource, [n], namespace);
+      return load([n]);
     } catch (err) {
       if (err instanceof GitjobsError && err.code === 'NotFound') return [];
       throw err;
@@ -228,47 +264,6 @@ function equalityHint(selector: Selector | undefined): Record<string, string> {
     if ((r.operator === '=' || r.operator === '==' || r.operator === 'in') && r.values.length === 1) hint[r.key] = r.values[0]!;
   }
   return hint;
-}
-
-function loadRows(
-  db: Db,
-  resource: Resource,
-  names: string[],
-  namespace: string | undefined,
-  labelHint: Record<string, string> = {},
-  summary: boolean | 'no-labels' = false,
-): Row<unknown>[] {
-  switch (resource) {
-    case 'jobs': {
-      // A state folder not yet migrated by a daemon of this version lacks the listing index.
-      if (summary && names.length === 0 && (db.pragma('user_version', { simple: true }) as number) >= 3) {
-        return listJobRows(db, namespace, { labels: summary !== 'no-labels' }).map((row) => ({ name: row.job.name, namespace: row.job.namespace, labels: row.job.labels, item: row satisfies JobRow }));
-      }
-      const jobs =
-        names.length > 0
-          ? names.map((n) => getJobByName(db, namespace ?? 'default', n) ?? raise(notFound('jobs', n)))
-          : listJobs(db, namespace);
-      const statuses = names.length > 0 ? undefined : listJobStatuses(db);
-      return jobs.map((job) => ({
-        name: job.name,
-        namespace: job.namespace,
-        labels: job.labels,
-        item: { job, status: statuses === undefined ? getJobStatus(db, job.uid) : statuses.get(job.uid) } satisfies JobRow,
-      }));
-    }
-    case 'pods': {
-      const pods =
-        names.length > 0
-          ? names.map((n) => getPodByName(db, namespace ?? 'default', n) ?? raise(notFound('pods', n)))
-          : (Object.keys(labelHint).length > 0 ? listPodsWithLabels(db, namespace, labelHint) : listPods(db, namespace)).filter((p) => !isPodGone(p));
-      return pods.map((pod) => ({ name: pod.name, namespace: pod.namespace, labels: pod.labels, item: pod }));
-    }
-    case 'events': {
-      return listEvents(db, namespace).map((e) => ({ name: e.involvedObject.name, namespace: e.involvedObject.namespace, labels: {}, item: e }));
-    }
-    case 'sources':
-      return listSources(db).map((s) => ({ name: s.name, namespace: namespace ?? 'default', labels: {}, item: s }));
-  }
 }
 
 interface JobRow {
@@ -288,30 +283,6 @@ function toObject(resource: Resource, item: unknown): Record<string, unknown> {
       return P.toEventObject(item as KubeEvent);
     case 'sources':
       return { apiVersion: 'gitjobs.io/v1', kind: 'Source', ...(item as object) };
-  }
-}
-
-function printTable(
-  resource: Resource,
-  rows: Row<unknown>[],
-  now: number,
-  opts: { wide: boolean; noHeaders: boolean; showNamespace: boolean; showLabels: boolean },
-): string {
-  switch (resource) {
-    case 'jobs':
-      return printJobsTable(rows.map((r) => r.item as JobRow), now, opts);
-    case 'pods':
-      return printPodsTable(rows.map((r) => r.item as Pod), now, opts);
-    case 'events':
-      return printEventsTable(rows.map((r) => r.item as KubeEvent), now, opts);
-    case 'sources': {
-      const lines = opts.noHeaders ? [] : ['NAME\tKIND\tREVISION\tREADY\tMESSAGE'];
-      for (const r of rows) {
-        const s = r.item as ReturnType<typeof listSources>[number];
-        lines.push([s.name, s.kind, s.revision ?? '', s.ready ? 'True' : 'False', s.message].join('\t'));
-      }
-      return tabwrite(lines.join('\n') + '\n', TABLE_LAYOUT);
-    }
   }
 }
 
@@ -364,10 +335,6 @@ function parseFieldSelector(text: string): (r: Row<unknown>) => boolean {
     return (r: Row<unknown>) => (op === '!=' ? get(r) !== value : get(r) === value);
   });
   return (r) => checks.every((c) => c(r));
-}
-
-function raise(err: GitjobsError): never {
-  throw err;
 }
 
 export type { Selector };

@@ -4,10 +4,17 @@
 import type { Container, ContainerState, ContainerStatus, EnvVar, KubeEvent, Volume } from '../../api/types.js';
 import type { DescribeWriter } from './describe-writer.js';
 import { age } from './duration.js';
-import { sortEvents } from './events-table.js';
 import { rfc1123z } from './time.js';
 
 const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Oldest first by last occurrence, the order `kubectl events` and `describe` use. */
+export function sortEvents(events: KubeEvent[]): KubeEvent[] {
+  return events
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => a.e.lastTimestamp - b.e.lastTimestamp || a.i - b.i)
+    .map((x) => x.e);
+}
 
 /** Annotations kubectl never shows in describe. */
 const SKIPPED_ANNOTATIONS = new Set(['kubectl.kubernetes.io/last-applied-configuration']);
@@ -58,6 +65,17 @@ export type FieldResolver = (fieldPath: string) => string;
 function writeEnv(w: DescribeWriter, c: Container, resolve: FieldResolver | undefined): void {
   w.write(2, c.env.length === 0 ? 'Environment:\t<none>\n' : 'Environment:\n');
   for (const e of c.env) writeEnvVar(w, c, e, resolve);
+}
+
+/** `Environment Variables from:`, one line per source: names only, never a value. */
+function writeEnvFrom(w: DescribeWriter, c: Container): void {
+  w.write(2, 'Environment Variables from:\n');
+  for (const e of c.envFrom ?? []) {
+    const ref = e.configMapRef ?? e.secretRef;
+    const kind = e.configMapRef !== undefined ? 'ConfigMap' : e.secretRef !== undefined ? 'Secret' : '';
+    const from = e.prefix === undefined || e.prefix === '' ? kind : `${kind} with prefix '${e.prefix}'`;
+    w.write(3, `${ref?.name ?? ''}\t${from}\tOptional: ${ref?.optional === true}\n`);
+  }
 }
 
 function writeEnvVar(w: DescribeWriter, c: Container, e: EnvVar, resolve: FieldResolver | undefined): void {
@@ -165,6 +183,7 @@ export function writeContainers(
       w.write(2, `Restart Count:\t${status.restartCount}\n`);
     }
     writeResources(w, c, 2);
+    if ((c.envFrom ?? []).length > 0) writeEnvFrom(w, c);
     writeEnv(w, c, resolve);
     writeMounts(w, c);
   }

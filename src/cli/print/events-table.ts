@@ -2,6 +2,8 @@
 
 import type { KubeEvent } from '../../api/types.js';
 import { age } from './duration.js';
+// Kept with describe's sections: a describe then loads no table printer.
+import { sortEvents } from './describe-common.js';
 import { eventName } from './objects.js';
 import { printTable, type Column, type TableOptions } from './table.js';
 
@@ -11,13 +13,7 @@ export function eventObjectColumn(e: KubeEvent): string {
   return e.involvedObject.name === '' ? kind : `${kind}/${e.involvedObject.name}`;
 }
 
-/** Oldest first by last occurrence, the order `kubectl events` and `describe` use. */
-export function sortEvents(events: KubeEvent[]): KubeEvent[] {
-  return events
-    .map((e, i) => ({ e, i }))
-    .sort((a, b) => a.e.lastTimestamp - b.e.lastTimestamp || a.i - b.i)
-    .map((x) => x.e);
-}
+export { sortEvents };
 
 export function printEventsTable(events: KubeEvent[], now: number, opts: TableOptions = {}): string {
   const columns: Column<KubeEvent>[] = [

@@ -2,7 +2,8 @@
 
 import type { Job, JobConditionType, JobStatus } from '../../api/types.js';
 import { formatLabelSelector } from '../../api/selector.js';
-import { age, humanDuration } from './duration.js';
+import { age } from './duration.js';
+import { completionsText, durationText, statusWord } from './jobs-listing.js';
 import { printTable, type Column, type TableOptions } from './table.js';
 
 export interface JobRow {
@@ -17,25 +18,15 @@ function hasCondition(status: JobStatus | undefined, type: JobConditionType): bo
 }
 
 export function jobStatusColumn(job: Job, status: JobStatus | undefined): string {
-  if (hasCondition(status, 'Complete')) return 'Complete';
-  if (hasCondition(status, 'Failed')) return 'Failed';
-  if (job.deletionTimestamp !== undefined) return 'Terminating';
-  if (hasCondition(status, 'Suspended')) return 'Suspended';
-  if (hasCondition(status, 'FailureTarget')) return 'FailureTarget';
-  return 'Running';
+  return statusWord((t) => hasCondition(status, t), job.deletionTimestamp !== undefined);
 }
 
 export function jobCompletionsColumn(job: Job, status: JobStatus | undefined): string {
-  const succeeded = status?.succeeded ?? 0;
-  if (job.spec.completions !== undefined) return `${succeeded}/${job.spec.completions}`;
-  return job.spec.parallelism > 1 ? `${succeeded}/1 of ${job.spec.parallelism}` : `${succeeded}/1`;
+  return completionsText(status?.succeeded ?? 0, job.spec.completions, job.spec.parallelism);
 }
 
 export function jobDurationColumn(status: JobStatus | undefined, now: number): string {
-  if (status?.startTime === undefined) return '';
-  // Failed Jobs have no completionTime, so their duration keeps growing, as in kubectl.
-  if (status.completionTime === undefined) return humanDuration(now - status.startTime);
-  return humanDuration(status.completionTime - status.startTime);
+  return durationText(status?.startTime, status?.completionTime, now);
 }
 
 export function printJobsTable(rows: JobRow[], now: number, opts: TableOptions = {}): string {

@@ -21,25 +21,80 @@ export interface Column<T> {
   wide?: boolean;
 }
 
+// Tabs or newlines inside a value would break the layout; kubectl's cells never carry them.
+const clean = (c: string): string => escapeTerminal(c).replace(/[\t\n]/g, ' ');
+
 /** Lines end in `\n`; no rows gives '' (kubectl then says "No resources found", see noResourcesFound). */
 export function renderTable(headers: string[], rows: string[][], noHeaders = false): string {
   if (rows.length === 0) return '';
-  const lines = noHeaders ? rows : [headers.map((h) => h.toUpperCase()), ...rows];
-  // Tabs or newlines inside a value would break the layout; kubectl's cells never carry them.
-  const clean = (c: string): string => escapeTerminal(c).replace(/[\t\n]/g, ' ');
-  const cleaned = lines.map((cells) => cells.map(clean));
-  const n = cleaned[0]!.length;
-  if (!cleaned.every((cells) => cells.length === n)) return tabwrite(cleaned.map((cells) => cells.join('\t')).join('\n'), TABLE_LAYOUT) + '\n';
+  const head = noHeaders ? undefined : headers.map((h) => h.toUpperCase());
+  return plainLayout(head, rows) ?? layout((head === undefined ? rows : [head, ...rows]).map((cells) => cells.map(clean)));
+}
+
+// What makes plainLayout's result wrong: what escapeTerminal rewrites, a tab,
+// and UTF-16 surrogates (a character two code units long but one column wide).
+const NOT_PLAIN = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/;
+
+/**
+ * The common case, most cells being names, counts and ages: every line has the
+ * same cells and none needs escaping, so each column but the last is padded to
+ * its longest cell, as tabwriter would. Checking the text once afterwards costs
+ * far less than checking each of 50,000 cells; undefined when the check fails.
+ */
+function plainLayout(head: string[] | undefined, rows: string[][]): string | undefined {
+  const n = rows[0]!.length;
+  const widths: number[] = new Array<number>(n).fill(0);
+  const measure = (cells: string[]): boolean => {
+    if (cells.length !== n) return false;
+    for (let j = 0; j < n - 1; j++) if (cells[j]!.length > widths[j]!) widths[j] = cells[j]!.length;
+    return true;
+  };
+  if (head !== undefined && !measure(head)) return undefined;
+  for (const cells of rows) if (!measure(cells)) return undefined;
+  for (let j = 0; j < n - 1; j++) widths[j] = Math.max(TABLE_LAYOUT.minwidth, widths[j]! + TABLE_LAYOUT.padding);
+  // The cells and the padding go into one array joined at the end: appending to
+  // a string would keep a node per piece alive until the end, which at 10,000
+  // rows is most of the garbage collector's work.
+  const pads: string[] = [];
+  const pieces: string[] = new Array<string>((rows.length + 1) * 2 * n);
+  let p = 0;
+  const put = (cells: string[]): void => {
+    for (let j = 0; j < n - 1; j++) {
+      const k = widths[j]! - cells[j]!.length;
+      pieces[p++] = cells[j]!;
+      pieces[p++] = pads[k] ??= ' '.repeat(k);
+    }
+    pieces[p++] = cells[n - 1]!;
+    pieces[p++] = '\n';
+  };
+  if (head !== undefined) put(head);
+  for (const cells of rows) put(cells);
+  pieces.length = p;
+  const out = pieces.join('');
+  if (NOT_PLAIN.test(out) || countLines(out) !== rows.length + (head === undefined ? 0 : 1)) return undefined;
+  return out;
+}
+
+function countLines(s: string): number {
+  let lines = 0;
+  for (let i = s.indexOf('\n'); i !== -1; i = s.indexOf('\n', i + 1)) lines++;
+  return lines;
+}
+
+/** Any cells, already escaped: tabwriter's layout, counting code points. */
+function layout(lines: string[][]): string {
+  const n = lines[0]!.length;
+  if (!lines.every((cells) => cells.length === n)) return tabwrite(lines.map((cells) => cells.join('\t')).join('\n'), TABLE_LAYOUT) + '\n';
   // Every line has the same cells: tabwriter then pads each column but the last
   // to its widest cell plus the padding, which is cheaper to do directly.
   const widths: number[] = [];
   for (let j = 0; j < n - 1; j++) {
     let w = 0;
-    for (const cells of cleaned) w = Math.max(w, width(cells[j]!));
+    for (const cells of lines) w = Math.max(w, width(cells[j]!));
     widths.push(Math.max(TABLE_LAYOUT.minwidth, w + TABLE_LAYOUT.padding));
   }
   let out = '';
-  for (const cells of cleaned) {
+  for (const cells of lines) {
     let line = '';
     for (let j = 0; j < n - 1; j++) line += cells[j]! + ' '.repeat(widths[j]! - width(cells[j]!));
     out += line + cells[n - 1]! + '\n';

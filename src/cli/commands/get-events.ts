@@ -1,0 +1,11 @@
+import type { KubeEvent } from '../../api/types.js';
+import { listEvents } from '../../store/events.js';
+import { printEventsTable } from '../print/events-table.js';
+import type { GetKind } from './get-kind.js';
+
+export const eventsKind: GetKind<KubeEvent> = {
+  load: (db, { namespace }) =>
+    listEvents(db, namespace).map((e) => ({ name: e.involvedObject.name, namespace: e.involvedObject.namespace, labels: {}, item: e })),
+  table: printEventsTable,
+  uid: () => '',
+};
