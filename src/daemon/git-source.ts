@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Job } from '../api/types.js';
 import { Checkouts } from '../source/checkouts.js';
 import { cacheDirFor, GitSource, type GitRef, type GitSourceStatus } from '../source/git.js';
+import { CommitVerifier } from '../source/git-verify.js';
 import { recordEvent } from '../store/events.js';
 import { putSource } from '../store/sources.js';
 import type { SourceSnapshot } from '../sync/syncer.js';
@@ -13,6 +14,10 @@ export interface GitSourceSpec {
   ref: GitRef;
   path?: string;
   intervalMs: number;
+  /** An allowed_signers file: every new commit must carry an SSH signature by a key it lists. */
+  verifyCommits?: string;
+  /** Apply a revision that does not descend from the applied one (still verified, when verifying). */
+  allowForcePush?: boolean;
 }
 
 /**
@@ -81,6 +86,10 @@ export function gitSource(spec: GitSourceSpec, deps: SourceDeps): RunningSource 
       });
     },
     onStatus: (status) => recordStatus(status),
+    ...(spec.verifyCommits === undefined
+      ? {}
+      : { verifier: new CommitVerifier({ allowedSigners: spec.verifyCommits, tmpDir: join(deps.stateDir, 'verify') }) }),
+    ...(spec.allowForcePush ? { allowForcePush: true } : {}),
   });
   checkouts = new Checkouts({ root: checkoutsRoot, repo: git, logger: deps.logger });
 

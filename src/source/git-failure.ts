@@ -3,7 +3,16 @@
 import type { ErrorCode } from '../errors.js';
 import type { AuthOutcome } from './git-auth.js';
 
-export type FailureReason = 'FetchFailed' | 'AuthenticationFailed' | 'NonFastForward' | 'RefNotFound' | 'CorruptRepository';
+export type FailureReason =
+  | 'FetchFailed'
+  | 'AuthenticationFailed'
+  | 'NonFastForward'
+  | 'RefNotFound'
+  | 'CorruptRepository'
+  /** A commit of the new revision is unsigned, or not signed by an allowed key (Flux's SourceVerified reason). */
+  | 'InvalidCommitSignature'
+  /** Signatures could not be checked at all (allowed signers file unreadable, ssh-keygen missing). */
+  | 'VerificationError';
 
 export class SourceFailure extends Error {
   constructor(
@@ -18,6 +27,7 @@ export class SourceFailure extends Error {
 export function errorCodeOf(reason: string): ErrorCode {
   if (reason === 'NonFastForward') return 'Conflict';
   if (reason === 'RefNotFound') return 'NotFound';
+  if (reason === 'InvalidCommitSignature') return 'Invalid';
   return 'Internal';
 }
 

@@ -17,6 +17,8 @@ import { moves, revisionOf, targetOf, type GitRef, type Target } from './git-ref
 import { HttpRemote } from './git-remote.js';
 import { resolveTarget, type Resolved } from './git-resolve.js';
 import { RefWatcher } from './git-watch.js';
+import type { CommitVerifier } from './git-verify.js';
+import { planApply } from './verify-policy.js';
 
 export type { GitRef } from './git-ref.js';
 
@@ -66,6 +68,10 @@ export interface GitSourceOptions {
   timeoutMs?: number;
   onSnapshot: (snap: GitSnapshot) => void;
   onStatus: (status: GitSourceStatus) => void;
+  /** Checks commit signatures before a revision is applied; unset: no check. */
+  verifier?: CommitVerifier;
+  /** Apply a revision that does not descend from the applied one instead of refusing it. */
+  allowForcePush?: boolean;
 }
 
 type Outcome = { ok: true; revision: string } | { ok: false; failure: SourceFailure };
@@ -198,7 +204,7 @@ export class GitSource {
       this.succeeded(revision);
       return revision;
     }
-    if (good !== undefined && moves(this.target)) await this.checkFastForward(resolved.oid, good, revision);
+    await this.admit(resolved.oid, good, revision);
 
     const snapshot = await this.read(resolved, revision);
     this.good = { oid: resolved.oid, revision };
@@ -230,15 +236,35 @@ export class GitSource {
     return resolveTarget({ gitdir, cache: this.cache, display: this.location.display }, this.target);
   }
 
-  private async checkFastForward(oid: string, good: { oid: string; revision: string }, revision: string): Promise<void> {
+  /** Throws unless the new commit may be applied: history only moves forward (unless allowed), signatures verify (when asked). */
+  private async admit(oid: string, good: { oid: string; revision: string } | undefined, revision: string): Promise<void> {
+    const moving = moves(this.target);
+    const descends = good !== undefined && moving ? await this.descends(oid, good, revision) : true;
+    const plan = planApply({
+      applied: good?.oid,
+      moves: moving,
+      descends,
+      allowForcePush: this.o.allowForcePush ?? false,
+      verify: this.o.verifier !== undefined,
+    });
+    if (plan.action === 'refuse-non-fast-forward') this.refuse(oid, good!, revision);
+    if (plan.action === 'apply' || this.o.verifier === undefined) return;
+    const repo = { gitdir: this.gitdir, cache: this.cache, display: this.location.display };
+    const exclude = plan.action === 'verify-range' ? plan.exclude : undefined;
+    const verified = await this.o.verifier.check(repo, oid, exclude, revision);
+    this.o.logger.info('git source: signatures verified', { url: this.location.display, revision, commits: verified, range: plan.action === 'verify-range' ? `${exclude}..${oid}` : 'HEAD' });
+  }
+
+  private async descends(oid: string, good: { oid: string; revision: string }, revision: string): Promise<boolean> {
     if (this.refused?.oid === oid && this.refused.good === good.oid) throw this.refused.failure;
-    let descends: boolean;
     try {
-      descends = await git.isDescendent({ fs, gitdir: this.gitdir, cache: this.cache, oid, ancestor: good.oid, depth: -1 });
+      return await git.isDescendent({ fs, gitdir: this.gitdir, cache: this.cache, oid, ancestor: good.oid, depth: -1 });
     } catch (err) {
       throw readFailure(err, this.location.display, `the history of ${revision}`);
     }
-    if (descends) return;
+  }
+
+  private refuse(oid: string, good: { oid: string; revision: string }, revision: string): never {
     const failure = new SourceFailure(
       'NonFastForward',
       `refusing to apply ${revision}: it does not descend from the last applied revision ${good.revision} (was the history rewritten by a force-push?)`,
