@@ -35,11 +35,11 @@ export function tempDir(prefix = 'gitjobs-bench-') {
  * A daemon with a JSON log; `waitFor(pred)` resolves with the first log record
  * (parsed) that matches, so a benchmark waits on the daemon's own account.
  */
-export async function startBenchDaemon({ dir = tempDir(), sourceArgs, extraArgs = [], env = {} } = {}) {
+export async function startBenchDaemon({ dir = tempDir(), sourceArgs, extraArgs = [], env = {}, nodeArgs = [] } = {}) {
   const jobs = join(dir, 'jobs');
   const state = join(dir, 'state');
   mkdirSync(jobs, { recursive: true });
-  const proc = spawn(process.execPath, [CLI, 'daemon', ...(sourceArgs ?? ['--jobs', jobs]), '--state', state, '--log-format', 'json', ...extraArgs], {
+  const proc = spawn(process.execPath, [...nodeArgs, CLI, 'daemon', ...(sourceArgs ?? ['--jobs', jobs]), '--state', state, '--log-format', 'json', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   });

@@ -2,8 +2,13 @@ import { mkdirSync } from 'node:fs';
 import type { Server, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { JobController } from '../controller/controller.js';
-import { setUpContainment, type PodContainmentFlags } from '../executor/containment.js';
+import { setUpContainment, type Containment, type PodContainmentFlags } from '../executor/containment.js';
+import { ForkServer, forkServerAvailable } from '../executor/fork-server.js';
+import { stateHash } from '../executor/pod-cgroups.js';
 import { Kubelet } from '../executor/kubelet.js';
+import { openSecretsFolder } from '../executor/secrets.js';
+import { localCapacity } from '../executor/resources.js';
+import { Scheduler } from '../scheduler/scheduler.js';
 import { startWalCheckpointer } from '../store/checkpoint.js';
 import { openDb, STATE_DB_FILE, type Db } from '../store/db.js';
 import { DiskFullWatch } from '../store/disk-full.js';
@@ -14,7 +19,7 @@ import { systemClock, type Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { DAEMON_SOCKET } from '../cli/control-client.js';
 import { serveControl, type DaemonContext, type SourceHandle } from './control.js';
-import { acquireDaemonSocket } from './lock.js';
+import { acquireDaemonSocket, folderLockFd } from './lock.js';
 import { handlers } from './ops/index.js';
 import { Reruns } from './reruns.js';
 import { applyRetention, DEFAULT_RETENTION, type RetentionPolicy } from './retention.js';
@@ -36,6 +41,18 @@ export interface DaemonOptions {
   walCheckpointIntervalMs?: number;
   /** Pod user, cgroup limits, PID namespace, log cap; unset: the defaults of `gitjobs daemon`. */
   containment?: Partial<PodContainmentFlags>;
+  /** What pods may request in all; unset: this machine's CPUs and memory, and 110 pods. */
+  node?: NodeFlags;
+  /** `--secrets`: `<dir>/<namespace>/<secret>/<key>` files (0600); unset: `<state>/secrets`. */
+  secretsDir?: string;
+}
+
+export interface NodeFlags {
+  /** CPUs, decimals allowed. */
+  cpu?: number;
+  /** Bytes. */
+  memory?: number;
+  maxPods?: number;
 }
 
 export interface Daemon {
@@ -72,7 +89,23 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   };
   const writeStats = countTransactions(db);
   const containment = setUpContainment({ ...o.containment, stateDir, logger: o.logger });
+  const spawner = forkServerFor(containment, stateDir, o.logger, folderLockFd(server));
+  const machine = localCapacity(stateDir);
+  const nodeCapacity = { cpu: o.node?.cpu ?? machine.cpu, memory: o.node?.memory ?? machine.memory };
+  const scheduler = new Scheduler({
+    db,
+    clock,
+    logger,
+    stateDir,
+    node: { milliCpu: Math.round(nodeCapacity.cpu * 1000), memory: nodeCapacity.memory, pods: o.node?.maxPods ?? 110 },
+    wake: (uid) => kubelet.syncPod(uid),
+  });
+  const secrets = openSecretsFolder(o.secretsDir ?? join(stateDir, 'secrets'), o.logger);
   const kubelet = new Kubelet({
+    secrets,
+    ...(spawner === undefined ? {} : { spawner }),
+    admission: scheduler,
+    nodeCapacity,
     containment,
     db,
     stateDir,
@@ -129,7 +162,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const ctx: DaemonContext = { db, clock, logger: o.logger, stateDir, controller, kubelet, source, reruns, stats: writeStats };
   onConnection = (s) => serveControl(s, handlers, ctx);
 
-  o.logger.info('daemon starting', { source: source.url, kind: source.kind, state: stateDir, pid: process.pid, ...containment.summary });
+  o.logger.info('daemon starting', { source: source.url, kind: source.kind, state: stateDir, pid: process.pid, ...containment.summary, secrets: secrets.dir });
   kubelet.recover();
   await source.start();
   controller.resyncAll();
@@ -193,4 +226,18 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       return stopping;
     },
   };
+}
+
+/**
+ * Container starts go through a fork server unless we run from the TypeScript
+ * sources (tests of the daemon's parts), where spawning from this process does.
+ */
+function forkServerFor(containment: Containment, stateDir: string, logger: Logger, lockFd: number | undefined): ForkServer | undefined {
+  if (!forkServerAvailable()) return undefined;
+  const cg = containment.cgroups;
+  return new ForkServer({
+    config: cg === undefined ? {} : { cgroups: { layout: cg.layout, hash: stateHash(stateDir), podPidsMax: cg.podPidsMax } },
+    logger,
+    ...(lockFd === undefined ? {} : { holdFd: lockFd }),
+  });
 }

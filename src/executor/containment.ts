@@ -115,7 +115,7 @@ export function setUpContainment(options: ContainmentOptions): Containment {
   return { cgroups, identity, switchBy, prefix, logMaxBytes: o.logMaxBytes > 0 ? o.logMaxBytes : undefined, summary };
 }
 
-/** A container's limits as the cgroups take them; requests are recorded in the spec only. */
+/** A container's limits as the cgroups take them (requests are the scheduler's, see src/scheduler/). */
 export function runLimits(c: Container): RunLimits {
   const out: RunLimits = {};
   const mem = c.resources?.limits?.memory;

@@ -2,41 +2,12 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { resolveFieldRef } from '../api/fieldref.js';
 import type { Container, Pod } from '../api/types.js';
+import { envVarName } from '../api/names.js';
+import { expandVars, varReferences } from '../manifest/env-refs.js';
 import { resolveResourceField, type NodeCapacity } from './resources.js';
+import { ContainerConfigError, type SecretSource } from './secrets.js';
 
-/**
- * Kubernetes' `$(VAR)` expansion: a reference resolves against the variables
- * defined so far; `$$(VAR)` is an escaped literal; an unresolved reference is
- * left as written.
- */
-export function expandVars(input: string, lookup: (name: string) => string | undefined): string {
-  let out = '';
-  for (let i = 0; i < input.length; i++) {
-    const ch = input[i];
-    if (ch !== '$' || i + 1 >= input.length) {
-      out += ch;
-      continue;
-    }
-    const next = input[i + 1];
-    if (next === '$') {
-      out += '$';
-      i++;
-      continue;
-    }
-    if (next === '(') {
-      const close = input.indexOf(')', i + 2);
-      if (close !== -1) {
-        const name = input.slice(i + 2, close);
-        const value = lookup(name);
-        out += value ?? `$(${name})`;
-        i = close;
-        continue;
-      }
-    }
-    out += ch;
-  }
-  return out;
-}
+export { expandVars } from '../manifest/env-refs.js';
 
 export interface ContainerEnvInput {
   pod: Pod;
@@ -45,6 +16,10 @@ export interface ContainerEnvInput {
   base: Record<string, string>;
   /** This machine as the pod's node: its name, address and capacity. */
   node?: LocalNode;
+  /** Where Secrets are read from; without one, no Secret exists. */
+  secrets?: SecretSource;
+  /** A Warning event on the pod (keys of an envFrom Secret that are no variable names). */
+  warn?: (reason: string, message: string) => void;
 }
 
 export interface LocalNode {
@@ -56,15 +31,83 @@ export interface LocalNode {
 
 const NODE_ADDRESS_FIELDS = new Set(['status.podIP', 'status.podIPs', 'status.hostIP', 'status.hostIPs']);
 
-/** The environment a container's process starts with; nothing of the daemon's leaks in unless listed in base. */
-export function containerEnv({ pod, container, base, node }: ContainerEnvInput): Record<string, string> {
+/**
+ * The environment a container's process starts with; nothing of the daemon's
+ * leaks in unless listed in base. Throws ContainerConfigError when a
+ * required Secret or key is missing or refused, as the kubelet refuses to
+ * create such a container.
+ */
+export function containerEnv(input: ContainerEnvInput): Record<string, string> {
+  return buildEnv(input).env;
+}
+
+/**
+ * The environment and argv of a container run. A `$(VAR)` in command or args
+ * that would expand a secret is refused: argv is readable by every user of
+ * the machine, the environment only by the pod's user.
+ */
+export function containerLaunch(input: ContainerEnvInput): { env: Record<string, string>; argv: string[] } {
+  const { env, secretOf } = buildEnv(input);
+  for (const arg of [...input.container.command, ...input.container.args]) {
+    for (const name of varReferences(arg)) {
+      const secret = secretOf.get(name);
+      if (secret !== undefined && Object.hasOwn(env, name)) {
+        throw new ContainerConfigError(
+          'SecretInArgv',
+          `$(${name}) in command or args would put the value of secret ${JSON.stringify(secret)} in the process's arguments, which every user of this machine can read; use the variable from the program instead`,
+        );
+      }
+    }
+  }
+  return { env, argv: containerArgv(input.container, env) };
+}
+
+function buildEnv({ pod, container, base, node, secrets, warn }: ContainerEnvInput): { env: Record<string, string>; secretOf: Map<string, string> } {
   const env: Record<string, string> = { ...base };
   const defined = new Map<string, string>();
+  // Which variables hold a secret's value, and whose: they must never reach argv.
+  const secretOf = new Map<string, string>();
+  const set = (name: string, value: string, secret: string | undefined): void => {
+    defined.set(name, value);
+    env[name] = value;
+    if (secret === undefined) secretOf.delete(name);
+    else secretOf.set(name, secret);
+  };
+  // envFrom first, in order; env then overrides it, as the kubelet does.
+  for (const from of container.envFrom ?? []) {
+    if (from.configMapRef !== undefined) {
+      if (from.configMapRef.optional !== true) throw new ContainerConfigError('ConfigMapNotFound', `configmap ${JSON.stringify(from.configMapRef.name)} not found`);
+      continue;
+    }
+    const ref = from.secretRef;
+    if (ref === undefined) continue;
+    const data = secrets?.readAll(pod.namespace, ref.name);
+    if (data === undefined) {
+      if (ref.optional === true) continue;
+      throw new ContainerConfigError('SecretNotFound', `secret ${JSON.stringify(ref.name)} not found`);
+    }
+    const invalid: string[] = [];
+    for (const [key, value] of data) {
+      const name = (from.prefix ?? '') + key;
+      if (envVarName(name).length > 0) invalid.push(name);
+      else set(name, value, ref.name);
+    }
+    if (invalid.length > 0) {
+      warn?.(
+        'InvalidEnvironmentVariableNames',
+        `Keys [${invalid.sort().join(', ')}] from the EnvFrom secret ${pod.namespace}/${ref.name} were skipped since they are considered invalid environment variable names.`,
+      );
+    }
+  }
   for (const v of container.env) {
     const from = v.valueFrom;
     let value: string | undefined;
+    let secret: string | undefined;
     if (v.value !== undefined) {
       value = expandVars(v.value, (n) => defined.get(n));
+      // A value that expands a secret holds that secret.
+      const via = varReferences(v.value).find((n) => secretOf.has(n) && defined.has(n));
+      if (via !== undefined) secret = secretOf.get(via);
     } else if (from?.fieldRef !== undefined) {
       const path = from.fieldRef.fieldPath;
       value = resolveFieldRef(pod, path, node === undefined ? undefined : { name: node.name, ip: node.ip });
@@ -73,16 +116,27 @@ export function containerEnv({ pod, container, base, node }: ContainerEnvInput):
       const ref = from.resourceFieldRef;
       const target = ref.containerName === undefined || ref.containerName === '' ? container : findContainer(pod, ref.containerName);
       value = target === undefined ? undefined : resolveResourceField(target, ref.resource, ref.divisor, node.capacity);
-    } else if (from?.configMapKeyRef !== undefined || from?.secretKeyRef !== undefined) {
-      // There are no ConfigMaps or Secrets: an optional reference (the only kind
-      // validation lets through) finds nothing, and the kubelet then leaves the variable out.
-      continue;
+    } else if (from?.secretKeyRef !== undefined) {
+      const ref = from.secretKeyRef;
+      const found = secrets?.readKey(pod.namespace, ref.name, ref.key) ?? { kind: 'no-secret' };
+      if (found.kind !== 'value') {
+        // An optional reference to something missing leaves the variable out, as the kubelet does.
+        if (ref.optional === true) continue;
+        throw found.kind === 'no-secret'
+          ? new ContainerConfigError('SecretNotFound', `secret ${JSON.stringify(ref.name)} not found`)
+          : new ContainerConfigError('SecretKeyNotFound', `couldn't find key ${ref.key} in Secret ${pod.namespace}/${ref.name}`);
+      }
+      value = found.value;
+      secret = ref.name;
+    } else if (from?.configMapKeyRef !== undefined) {
+      // There are no ConfigMaps: an optional reference (the only kind validation
+      // lets through) finds nothing, and the kubelet then leaves the variable out.
+      if (from.configMapKeyRef.optional === true) continue;
+      throw new ContainerConfigError('ConfigMapNotFound', `configmap ${JSON.stringify(from.configMapKeyRef.name)} not found`);
     }
-    if (value === undefined) value = '';
-    defined.set(v.name, value);
-    env[v.name] = value;
+    set(v.name, value ?? '', secret);
   }
-  return env;
+  return { env, secretOf };
 }
 
 function findContainer(pod: Pod, name: string): Container | undefined {

@@ -1,15 +1,16 @@
-import { chownSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type { Container, ContainerStateTerminated, ContainerStatus, Pod, PodStatus } from '../api/types.js';
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type { Container, ContainerStateTerminated, Pod, PodStatus } from '../api/types.js';
 import type { Db } from '../store/db.js';
 import { recordEvent } from '../store/events.js';
 import { getPod, listLivePods, putPodStatus, recordContainerTermination } from '../store/pods.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { hostname } from 'node:os';
-import { containerArgv, containerEnv, resolveExecutable, type LocalNode } from './env.js';
-import { localCapacity } from './resources.js';
-import { NO_CONTAINMENT, runLimits, unenforcedLimits, type Containment } from './containment.js';
+import { containerLaunch, resolveExecutable, type LocalNode } from './env.js';
+import { rlimitPrefix } from './rlimits.js';
+import { ContainerConfigError, type SecretSource } from './secrets.js';
+import { localCapacity, type NodeCapacity } from './resources.js';
+import { NO_CONTAINMENT, runLimits, type Containment } from './containment.js';
 import { LogStamper } from './log-stamps.js';
 import { containerLogDir, containerLogPath, podRunDir } from './paths.js';
 import {
@@ -19,11 +20,13 @@ import {
   initialPodStatus,
   podFinished,
   podInitialized,
-  terminationReason,
   withPodCondition,
-  type FinishOptions,
 } from './pod-status.js';
-import { installWrapper, isOurWorkload, isSameProcessAlive, signalGroup, spawnContainer } from './process.js';
+import { installWrapper, isOurWorkload, isSameProcessAlive, signalGroup } from './process.js';
+import { readExitCode, readSupervisor, readWorkloadPid, spawnedAt } from './run-records.js';
+import { DirectSpawner, type Spawner } from './spawner.js';
+import { PodCgroupOps } from './pod-cgroup-ops.js';
+import { DEADLINE_EXCEEDED, formatSeconds, readTermination, roleOf, statusOf, type ContainerRun, type PodRuntime } from './pod-runtime.js';
 import { createPodVolumes, removePodVolumes, volumeMountEnv } from './volumes.js';
 
 export interface PodContext {
@@ -45,53 +48,18 @@ export interface KubeletOptions {
   onPodChange: (pod: Pod) => void;
   /** cgroups, pod user, PID namespace, log cap; none by default. */
   containment?: Containment;
-}
-
-/** How long the leftovers of an ended container may resist SIGKILL before its end is recorded anyway. */
-const DRAIN_LIMIT_MS = 10_000;
-
-type Role = 'init' | 'sidecar' | 'main';
-
-interface ContainerRun {
-  attempt: number;
-  runDir: string;
-  pid: number;
-  startTime: number | undefined;
-  signalled: boolean;
-  poll?: NodeJS.Timeout;
-  /** The supervisor's own exit status, when it was our child. */
-  exitCode?: number;
-  /** The run's cgroup leaf (`<container>.<attempt>` in the pod's cgroup), when pods get cgroups. */
-  leaf?: string;
-  /** When killing the processes it left behind began. */
-  drainingSince?: number;
-}
-
-interface PodRuntime {
-  /** True once this daemon has started or re-attached to the pod. */
-  started: boolean;
-  runs: Map<string, ContainerRun>;
-  restartTimers: Map<string, NodeJS.Timeout>;
-  killTimer?: NodeJS.Timeout;
-  deadlineTimer?: NodeJS.Timeout;
-  /** Set when the pod must end although nobody deleted it: its deadline passed, or an init container failed for good. */
-  ending?: FinishOptions;
-}
-
-const DEADLINE_EXCEEDED: FinishOptions = {
-  failed: true,
-  reason: 'DeadlineExceeded',
-  message: 'Pod was active on the node longer than the specified deadline',
-};
-
-function roleOf(pod: Pod, name: string): Role {
-  const init = pod.spec.initContainers.find((c) => c.name === name);
-  if (init === undefined) return 'main';
-  return init.restartPolicy === 'Always' ? 'sidecar' : 'init';
-}
-
-function statusOf(status: PodStatus, name: string): ContainerStatus | undefined {
-  return status.containerStatuses.find((c) => c.name === name) ?? status.initContainerStatuses.find((c) => c.name === name);
+  /** Who starts container runs; in this process by default. */
+  spawner?: Spawner;
+  /**
+   * The scheduler's say before a pod starts: the pod to start (as bound to this
+   * node), or undefined while it waits; told when a pod has ended or is gone.
+   * Without it every pod starts at once.
+   */
+  admission?: { admit(pod: Pod): Pod | undefined; release(uid: string): void };
+  /** The node's capacity as the downward API reports it, where it differs from this machine's. */
+  nodeCapacity?: Partial<NodeCapacity>;
+  /** Where `secretKeyRef` and `envFrom.secretRef` are read from when a container starts; without it no Secret exists. */
+  secrets?: SecretSource;
 }
 
 /**
@@ -113,10 +81,14 @@ export class Kubelet {
 
   /** This daemon's own copy of the supervisor script (see installWrapper). */
   private readonly wrapper: string;
+  private readonly spawner: Spawner;
+  private readonly cg: PodCgroupOps;
 
   constructor(private readonly o: KubeletOptions) {
     this.wrapper = installWrapper(o.stateDir);
     this.c = o.containment ?? NO_CONTAINMENT;
+    this.spawner = o.spawner ?? new DirectSpawner(this.c.cgroups);
+    this.cg = new PodCgroupOps(this.c.cgroups, o.db, o.clock, o.logger);
     this.stamper = new LogStamper(() => o.clock.now(), this.c.logMaxBytes);
   }
 
@@ -127,19 +99,19 @@ export class Kubelet {
     }
     // cgroups of pods that ended (or were deleted) while no daemon ran: whatever is left in them goes.
     for (const uid of this.c.cgroups?.listPods() ?? []) {
-      if (!this.pods.has(uid)) this.removePodCgroup(uid);
+      if (!this.pods.has(uid)) this.cg.removePod(uid);
     }
   }
 
   /** Level-triggered: looks at the pod's row and does what it takes to match it. */
   syncPod(uid: string): void {
     if (this.stopped) return;
-    const pod = getPod(this.o.db, uid);
+    const pod = this.load(uid);
     if (pod === undefined || pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed') {
       this.forget(uid);
       if (pod !== undefined) removePodVolumes(this.o.stateDir, uid);
       // Also for a pod whose row is gone (its Job deleted): nothing of it may stay behind.
-      this.removePodCgroup(uid);
+      this.cg.removePod(uid);
       return;
     }
     const rt = this.runtime(uid);
@@ -147,7 +119,13 @@ export class Kubelet {
       this.terminate(pod, rt);
       return;
     }
-    if (!rt.started && pod.status.phase === 'Pending') this.startPod(pod, rt);
+    if (!rt.started && pod.status.phase === 'Pending') this.startAdmitted(pod, rt);
+  }
+
+  /** Starts the pod once the scheduler admits it; a pod that must wait is asked about again when capacity frees. */
+  private startAdmitted(pod: Pod, rt: PodRuntime): void {
+    const bound = this.o.admission === undefined ? pod : this.o.admission.admit(pod);
+    if (bound !== undefined) this.startPod(bound, rt);
   }
 
   /**
@@ -155,10 +133,11 @@ export class Kubelet {
    * it is deleted, as the eviction API does: `onPodConditions` rules match it.
    */
   disrupt(uid: string, reason: string, message: string): void {
-    const pod = getPod(this.o.db, uid);
+    const pod = this.load(uid);
     if (pod === undefined || pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed') return;
     const status = withPodCondition(pod.status, 'DisruptionTarget', reason, message, this.o.clock.now());
     this.o.db.transaction(() => putPodStatus(this.o.db, uid, status, this.o.clock.now()))();
+    this.written(uid);
   }
 
   /** Stops watching; with stopPods the pods' processes are killed too, otherwise they keep running. */
@@ -173,6 +152,7 @@ export class Kubelet {
     }
     this.pods.clear();
     this.stamper.closeAll();
+    this.spawner.stop();
     this.c.cgroups?.removeParent();
   }
 
@@ -180,7 +160,7 @@ export class Kubelet {
 
   /** This machine, as the downward API describes a pod's node. */
   private node(): LocalNode {
-    this.localNode ??= { name: hostname(), ip: '127.0.0.1', capacity: localCapacity(this.o.stateDir) };
+    this.localNode ??= { name: hostname(), ip: '127.0.0.1', capacity: { ...localCapacity(this.o.stateDir), ...this.o.nodeCapacity } };
     return this.localNode;
   }
 
@@ -201,6 +181,7 @@ export class Kubelet {
   }
 
   private forget(uid: string): void {
+    this.o.admission?.release(uid);
     const rt = this.pods.get(uid);
     if (rt === undefined) return;
     this.clearTimers(rt);
@@ -214,9 +195,9 @@ export class Kubelet {
     // The controller writes a placeholder; the node reports the real one from here on.
     let status = pod.status.conditions.length === 0 ? initialPodStatus(pod, now) : pod.status;
     createPodVolumes(this.o.stateDir, pod, this.c.identity);
-    this.warnUnenforced(pod);
+    this.cg.warnUnenforced(pod);
     status = this.advance(pod, status, rt);
-    this.commit(pod, status);
+    this.save(pod, status, rt);
     this.armDeadline(pod, rt, status);
     this.maybeFinish(pod.uid);
   }
@@ -255,8 +236,14 @@ export class Kubelet {
     const id = this.c.identity;
     // A dropped user gets its own HOME, as a runtime takes it from the image's passwd; the container's env still wins.
     const base = { ...ctx.env, ...(id === undefined ? {} : { HOME: id.home }), ...volumeMountEnv(this.o.stateDir, pod, c, id) };
-    const env = containerEnv({ pod, container: c, base, node: this.node() });
-    const argv = containerArgv(c, env);
+    let launch: { env: Record<string, string>; argv: string[] };
+    try {
+      launch = containerLaunch({ pod, container: c, base, node: this.node(), ...(this.o.secrets === undefined ? {} : { secrets: this.o.secrets }), warn: (reason, message) => this.podWarning(pod, reason, message) });
+    } catch (err) {
+      if (!(err instanceof ContainerConfigError)) throw err;
+      return this.configError(pod, c, attempt, status, rt, err.message);
+    }
+    const { env, argv } = launch;
     const cwd = c.workingDir ?? ctx.cwd;
     const runDir = podRunDir(this.o.stateDir, pod.uid, c.name, attempt);
     const logDir = containerLogDir(this.o.stateDir, pod.namespace, pod.name, pod.uid, c.name);
@@ -275,27 +262,78 @@ export class Kubelet {
       this.o.logger.warn('container failed to start', { pod: `${pod.namespace}/${pod.name}`, container: c.name, message });
       return this.afterExit(pod, c.name, t, containerStarted(status, c.name, now, attempt), rt);
     }
-    ensureDir(runDir);
-    ensureDir(logDir);
     const leaf = `${c.name}.${attempt}`;
-    const join = this.prepareCgroup(pod, c, leaf);
     const spawnAs = this.c.switchBy === 'spawn' && id !== undefined ? { uid: id.uid, gid: id.gid } : undefined;
-    // A supervisor switched by spawn writes its records as the pod's user.
-    if (spawnAs !== undefined) chownSync(runDir, spawnAs.uid, spawnAs.gid);
-    const spawned = spawnContainer({ runDir, logPath, argv, env, cwd, join, prefix: this.c.prefix, wrapper: this.wrapper, ...(spawnAs === undefined ? {} : { spawnAs }) });
-    if (spawnAs !== undefined) this.joinFor(pod.uid, leaf, join, spawned.pid, runDir);
-    // Written by us right after spawn: with the kernel start time, it lets a
-    // restarted daemon tell our supervisor from a process that reused its pid.
-    writeAtomic(`${runDir}/supervisor`, `${spawned.pid} ${spawned.startTime ?? ''}\n`);
-    const run: ContainerRun = { attempt, runDir, pid: spawned.pid, startTime: spawned.startTime, signalled: false };
-    if (join.length > 0) run.leaf = leaf;
+    const run: ContainerRun = { attempt, runDir, pid: 0, startTime: undefined, signalled: false, starting: true };
+    // Known before the spawn is: a kill that comes first reaches the cgroup all the same.
+    if (this.c.cgroups !== undefined) run.leaf = leaf;
     rt.runs.set(c.name, run);
+    const podKey = `${pod.namespace}/${pod.name}`;
+    this.spawner.start(
+      {
+        runDir,
+        logDir,
+        logPath,
+        argv,
+        env,
+        cwd,
+        prefix: [...this.c.prefix, ...rlimitPrefix(pod)],
+        wrapper: this.wrapper,
+        ...(spawnAs === undefined ? {} : { spawnAs }),
+        ...(this.c.cgroups === undefined ? {} : { cgroup: { podUid: pod.uid, leaf, limits: runLimits(c) } }),
+      },
+      {
+        started: (s) => {
+          run.pid = s.pid;
+          run.startTime = s.startTime;
+          if (!s.inCgroup) delete run.leaf;
+          this.cg.reportStart(pod, c, s);
+          this.onStarted(pod.uid, c.name, run, logPath);
+        },
+        failed: (message) => {
+          delete run.starting;
+          delete run.leaf;
+          this.o.logger.error('could not start a container', { pod: podKey, container: c.name, error: message });
+          run.startError = message;
+          this.onRunExit(pod.uid, c.name, run);
+        },
+        exited: (exit) => {
+          if (exit === 'orphaned') {
+            // Our spawner went away: the run is no longer anybody's child, so watch its records.
+            const wasStarting = run.starting === true;
+            this.pollRun(pod.uid, c.name, run);
+            if (wasStarting && run.pid !== 0 && rt.runs.get(c.name) === run) this.onStarted(pod.uid, c.name, run, logPath);
+            return;
+          }
+          if (exit !== undefined) run.exitCode = exit;
+          this.onRunExit(pod.uid, c.name, run);
+        },
+      },
+    );
+    // The container runs once the spawner says so (onStarted); until then it is still being created.
+    return status;
+  }
+
+  /** A run's supervisor is up: the container is running from now on. */
+  private onStarted(podUid: string, name: string, run: ContainerRun, logPath: string): void {
+    delete run.starting;
+    if (this.stopped) return;
+    const rt = this.pods.get(podUid);
+    const pod = this.load(podUid);
+    if (rt === undefined || pod === undefined || rt.runs.get(name) !== run) return;
     this.stamper.watch(logPath);
-    spawned.exited.then((code) => {
-      if (code !== undefined) run.exitCode = code;
-      this.onRunExit(pod.uid, c.name, run);
-    });
-    return containerStarted(status, c.name, now, attempt);
+    // Stopping it was asked for before it ran: now it can be reached.
+    if (run.signalled) this.killRun(run, 'SIGTERM', podUid);
+    const status = containerStarted(pod.status, name, this.o.clock.now(), run.attempt);
+    try {
+      this.save(pod, status, rt);
+    } catch (err) {
+      // Its end is recorded all the same, with the start time the status lacks.
+      this.o.logger.error('could not record a container start', { pod: `${pod.namespace}/${pod.name}`, container: name, error: err instanceof Error ? err.message : String(err) });
+      rt.unsaved = status;
+      return;
+    }
+    this.armDeadline(pod, rt, status);
   }
 
   private onRunExit(podUid: string, name: string, run: ContainerRun): void {
@@ -304,11 +342,11 @@ export class Kubelet {
     if (rt === undefined || rt.runs.get(name) !== run) return;
     if (run.poll) clearInterval(run.poll);
     delete run.poll;
-    if (this.draining(podUid, name, run)) return;
+    if (this.cg.draining(podUid, name, run, () => this.onRunExit(podUid, name, run))) return;
     rt.runs.delete(name);
-    const pod = getPod(this.o.db, podUid);
+    const pod = this.load(podUid);
     if (pod === undefined) return;
-    const t = readTermination(run, pod, name, this.o.clock.now(), this.oomKilled(podUid, run));
+    const t = readTermination(run, pod, name, this.o.clock.now(), this.cg.oomKilled(podUid, run));
     if (t.reason === 'Lost') this.killLostWorkload(pod.uid, run);
     const logPath = containerLogPath(this.o.stateDir, pod.namespace, pod.name, pod.uid, name, run.attempt);
     this.stamper.finish(logPath);
@@ -320,6 +358,7 @@ export class Kubelet {
         recordContainerTermination(this.o.db, pod.uid, { ...t, container: name, attempt: run.attempt, logPath });
         putPodStatus(this.o.db, pod.uid, status, this.o.clock.now());
       })();
+      this.written(pod.uid);
     } catch (err) {
       // A write that failed (a full disk) is tried again: the run is not forgotten.
       this.o.logger.error('could not record a container end; retrying', { pod: `${pod.namespace}/${pod.name}`, container: name, error: err instanceof Error ? err.message : String(err) });
@@ -339,6 +378,28 @@ export class Kubelet {
     });
     this.notify(pod.uid);
     this.maybeFinish(pod.uid);
+  }
+
+  /** Watches a run whose supervisor is not our child (after a restart, or once our spawner is gone) through its records. */
+  private pollRun(podUid: string, name: string, run: ContainerRun): void {
+    if (run.poll) clearInterval(run.poll);
+    if (run.pid === 0) {
+      // Its spawner went away before telling us the pid: the records say whether it ever ran.
+      const sup = readSupervisor(run.runDir);
+      if (sup !== undefined) {
+        run.pid = sup.pid;
+        run.startTime = sup.startTime;
+      } else if (readWorkloadPid(run.runDir) === undefined && readExitCode(run.runDir) === undefined) {
+        delete run.starting;
+        run.startError = 'the process that spawns containers ended before this one started';
+        this.onRunExit(podUid, name, run);
+        return;
+      }
+    }
+    run.poll = setInterval(() => {
+      if (readExitCode(run.runDir) !== undefined || (run.pid !== 0 && !isSameProcessAlive(run.pid, run.startTime))) this.onRunExit(podUid, name, run);
+    }, 200);
+    run.poll.unref();
   }
 
   /**
@@ -392,9 +453,53 @@ export class Kubelet {
     return pod.spec.containers.every((c) => statusOf(status, c.name)?.state.terminated !== undefined && !rt.restartTimers.has(c.name) && !rt.runs.has(c.name));
   }
 
+  /**
+   * The container cannot be created as configured (a Secret or key missing, a
+   * secrets file refused): as the kubelet, it is not created, waits with reason
+   * CreateContainerConfigError, and is tried again after the back-off base, so
+   * a Secret created meanwhile lets it start. The message never holds a value.
+   */
+  private configError(pod: Pod, c: Container, attempt: number, status: PodStatus, rt: PodRuntime, message: string): PodStatus {
+    this.podWarning(pod, 'Failed', `Error: ${message}`);
+    this.o.logger.warn('container config error', { pod: `${pod.namespace}/${pod.name}`, container: c.name, message });
+    const timer = setTimeout(() => {
+      rt.restartTimers.delete(c.name);
+      this.retryConfig(pod.uid, c.name, attempt);
+    }, this.o.containerBackoffBaseMs);
+    timer.unref();
+    rt.restartTimers.set(c.name, timer);
+    return containerWaitingToRestart(status, c.name, 'CreateContainerConfigError', message, this.o.clock.now());
+  }
+
+  private retryConfig(podUid: string, name: string, attempt: number): void {
+    if (this.stopped) return;
+    const pod = this.load(podUid);
+    const rt = this.runtime(podUid);
+    if (pod === undefined || pod.deletionTimestamp !== undefined || rt.ending !== undefined) {
+      this.maybeFinish(podUid);
+      return;
+    }
+    const c = pod.spec.containers.find((x) => x.name === name) ?? pod.spec.initContainers.find((x) => x.name === name);
+    if (c === undefined) return;
+    let status = this.startContainer(pod, c, attempt, pod.status, rt);
+    status = this.advance(pod, status, rt);
+    this.save(pod, status, rt);
+    this.maybeFinish(podUid);
+  }
+
+  private podWarning(pod: Pod, reason: string, message: string): void {
+    try {
+      this.o.db.transaction(() =>
+        recordEvent(this.o.db, { object: { kind: 'Pod', namespace: pod.namespace, name: pod.name, uid: pod.uid }, type: 'Warning', reason, message, source: 'kubelet' }, this.o.clock.now()),
+      )();
+    } catch {
+      // an event lost to a full disk; the pod's status still says it
+    }
+  }
+
   private restartContainer(podUid: string, name: string): void {
     if (this.stopped) return;
-    const pod = getPod(this.o.db, podUid);
+    const pod = this.load(podUid);
     const rt = this.runtime(podUid);
     if (pod === undefined || pod.deletionTimestamp !== undefined || rt.ending !== undefined) {
       this.maybeFinish(podUid);
@@ -405,13 +510,32 @@ export class Kubelet {
     const attempt = (statusOf(pod.status, name)?.restartCount ?? 0) + 1;
     let status = this.startContainer(pod, c, attempt, pod.status, rt);
     status = this.advance(pod, status, rt);
-    this.commit(pod, status);
+    this.save(pod, status, rt);
     this.maybeFinish(podUid);
   }
 
   private commit(pod: Pod, status: PodStatus): void {
     this.o.db.transaction(() => putPodStatus(this.o.db, pod.uid, status, this.o.clock.now()))();
+    this.written(pod.uid);
     this.notify(pod.uid);
+  }
+
+  /** Commits, unless containers of the pod are still being started: their start commits it all. */
+  private save(pod: Pod, status: PodStatus, rt: PodRuntime): void {
+    if ([...rt.runs.values()].some((r) => r.starting === true)) rt.unsaved = status;
+    else this.commit(pod, status);
+  }
+
+  /** The pod as this kubelet sees it: its row, with the status not yet written. */
+  private load(uid: string): Pod | undefined {
+    const pod = getPod(this.o.db, uid);
+    const unsaved = this.pods.get(uid)?.unsaved;
+    return pod === undefined || unsaved === undefined ? pod : { ...pod, status: unsaved };
+  }
+
+  private written(uid: string): void {
+    const rt = this.pods.get(uid);
+    if (rt !== undefined) delete rt.unsaved;
   }
 
   private notify(podUid: string): void {
@@ -430,7 +554,7 @@ export class Kubelet {
 
   private onDeadline(podUid: string): void {
     if (this.stopped) return;
-    const pod = getPod(this.o.db, podUid);
+    const pod = this.load(podUid);
     const rt = this.pods.get(podUid);
     if (pod === undefined || rt === undefined || pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed') return;
     if (pod.deletionTimestamp !== undefined || rt.ending !== undefined) return;
@@ -446,7 +570,7 @@ export class Kubelet {
    * stopped first.
    */
   private maybeFinish(podUid: string): void {
-    const pod = getPod(this.o.db, podUid);
+    const pod = this.load(podUid);
     if (pod === undefined || pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed') return;
     const rt = this.runtime(podUid);
     const winding = pod.deletionTimestamp !== undefined || rt.ending !== undefined;
@@ -460,6 +584,7 @@ export class Kubelet {
     const status = podFinished(pod.status, this.o.clock.now(), rt.ending ?? {});
     try {
       this.o.db.transaction(() => putPodStatus(this.o.db, pod.uid, status, this.o.clock.now()))();
+      this.written(pod.uid);
     } catch (err) {
       this.o.logger.error('could not record a pod end; retrying', { pod: `${pod.namespace}/${pod.name}`, error: err instanceof Error ? err.message : String(err) });
       const retry = setTimeout(() => this.maybeFinish(podUid), 1000);
@@ -469,7 +594,7 @@ export class Kubelet {
     this.o.logger.info('pod finished', { pod: `${pod.namespace}/${pod.name}`, phase: status.phase, ...(status.reason ? { reason: status.reason } : {}) });
     this.forget(podUid);
     removePodVolumes(this.o.stateDir, podUid);
-    this.removePodCgroup(podUid);
+    this.cg.removePod(podUid);
     this.o.onPodChange({ ...pod, status });
   }
 
@@ -517,108 +642,6 @@ export class Kubelet {
     retry.unref();
   }
 
-  /**
-   * A container has ended when its main process has, as in Kubernetes, where
-   * the rest of a container dies with its init process: anything it left
-   * running (a daemonized child, a setsid escapee) is killed through the
-   * cgroup, and the end is recorded once the cgroup is empty. True while that
-   * is under way; onRunExit runs again then.
-   */
-  private draining(podUid: string, name: string, run: ContainerRun): boolean {
-    const cg = this.c.cgroups;
-    if (cg === undefined || run.leaf === undefined || !cg.populated(podUid, run.leaf)) return false;
-    const now = Date.now();
-    if (run.drainingSince === undefined) {
-      run.drainingSince = now;
-      this.o.logger.info('killing processes the container left behind', { pod: podUid, container: name });
-    } else if (now - run.drainingSince > DRAIN_LIMIT_MS) {
-      this.o.logger.warn('processes of an ended container survive SIGKILL; recording its end anyway', { pod: podUid, container: name });
-      return false;
-    }
-    cg.kill(podUid, run.leaf);
-    const again = setTimeout(() => this.onRunExit(podUid, name, run), 10);
-    again.unref();
-    return true;
-  }
-
-  /** The same, at recovery, where the end is recorded in the same pass: a short bounded wait. */
-  private drainNow(podUid: string, leaf: string): void {
-    const cg = this.c.cgroups;
-    if (cg === undefined || !cg.populated(podUid, leaf)) return;
-    cg.kill(podUid, leaf);
-    const until = Date.now() + 500;
-    while (cg.populated(podUid, leaf) && Date.now() < until) {
-      // SIGKILL is delivered at once; the processes are gone within microseconds
-    }
-  }
-
-  private oomKilled(podUid: string, run: ContainerRun): boolean {
-    return run.leaf !== undefined && (this.c.cgroups?.oomKills(podUid, run.leaf) ?? 0) > 0;
-  }
-
-  /** Creates the run's cgroup with its limits; the files its supervisor joins (none without cgroups). */
-  private prepareCgroup(pod: Pod, c: Container, leaf: string): string[] {
-    const cg = this.c.cgroups;
-    if (cg === undefined) return [];
-    try {
-      const r = cg.prepareRun(pod.uid, leaf, runLimits(c));
-      const failed = r.failed.filter((l) => l !== 'pids');
-      if (failed.length > 0) this.warnLimits(pod, c, failed, 'could not be applied');
-      if (r.failed.includes('pids')) this.o.logger.warn('could not set the pod pids limit', { pod: `${pod.namespace}/${pod.name}` });
-      return r.procs;
-    } catch (err) {
-      // Running without a cgroup beats not running: the pod is then contained by its process group only.
-      this.o.logger.warn('could not create the pod cgroup; running it without', { pod: `${pod.namespace}/${pod.name}`, error: err instanceof Error ? err.message : String(err) });
-      this.warnLimits(pod, c, Object.keys(c.resources?.limits ?? {}), 'could not be applied');
-      return [];
-    }
-  }
-
-  /** Without setpriv the supervisor runs unprivileged and cannot join its cgroup: we move it, then let it go on. */
-  private joinFor(podUid: string, leaf: string, join: string[], pid: number, runDir: string): void {
-    try {
-      if (join.length > 0) this.c.cgroups?.join(podUid, leaf, pid);
-    } catch (err) {
-      this.o.logger.warn('could not move the supervisor into its cgroup', { pod: podUid, error: err instanceof Error ? err.message : String(err) });
-    }
-    writeFileSync(`${runDir}/joined`, '');
-  }
-
-  /** A Warning on the pod for each container limit this node does not enforce: the pod still runs. */
-  private warnUnenforced(pod: Pod): void {
-    for (const c of [...pod.spec.initContainers, ...pod.spec.containers]) {
-      const names = unenforcedLimits(c, this.c.cgroups);
-      if (names.length > 0) this.warnLimits(pod, c, names, 'not enforced on this node');
-    }
-  }
-
-  private warnLimits(pod: Pod, c: Container, names: string[], what: string): void {
-    const list = names.map((n) => `limits.${n}`).join(', ');
-    const why = this.c.cgroups === undefined ? 'gitjobs has no cgroups on this host' : 'gitjobs enforces cpu and memory limits only, where a cgroup controller for them exists';
-    const message = `Container ${c.name}: ${list} ${what} (${why})`;
-    try {
-      this.o.db.transaction(() =>
-        recordEvent(this.o.db, { object: { kind: 'Pod', namespace: pod.namespace, name: pod.name, uid: pod.uid }, type: 'Warning', reason: 'LimitNotEnforced', message, source: 'kubelet' }, this.o.clock.now()),
-      )();
-    } catch {
-      // an event lost to a full disk; the pod runs all the same
-    }
-    this.o.logger.warn('limit not enforced', { pod: `${pod.namespace}/${pod.name}`, container: c.name, limits: list });
-  }
-
-  /** Once a pod is gone: its cgroup goes, after whatever still runs in it (retried until it is empty). */
-  private removePodCgroup(podUid: string, tries = 0): void {
-    const cg = this.c.cgroups;
-    if (cg === undefined || cg.remove(podUid)) return;
-    cg.kill(podUid);
-    if (tries >= 50) {
-      this.o.logger.warn('could not remove a pod cgroup', { pod: podUid, cgroup: cg.trackingDir(podUid) });
-      return;
-    }
-    const again = setTimeout(() => this.removePodCgroup(podUid, tries + 1), 100);
-    again.unref();
-  }
-
   private recoverPod(pod: Pod): void {
     const rt = this.runtime(pod.uid);
     const all = [...pod.spec.initContainers, ...pod.spec.containers];
@@ -630,7 +653,7 @@ export class Kubelet {
     // supervisor's own files behind: that container did start and must not start twice.
     const spawned = anyRan ? [] : all.filter((c) => spawnedAt(podRunDir(this.o.stateDir, pod.uid, c.name, 0)) !== undefined);
     if (pod.status.phase === 'Pending' && !anyRan && spawned.length === 0 && pod.deletionTimestamp === undefined) {
-      this.startPod(pod, rt);
+      this.startAdmitted(pod, rt);
       return;
     }
     rt.started = true;
@@ -646,7 +669,9 @@ export class Kubelet {
       const attempt = cs.restartCount;
       const runDir = podRunDir(this.o.stateDir, pod.uid, c.name, attempt);
       if (cs.state.waiting !== undefined) {
-        if (pod.deletionTimestamp === undefined && cs.state.waiting.reason === 'CrashLoopBackOff') {
+        // A restart held back by a config error is tried again too; a first start is advance()'s.
+        const retry = cs.state.waiting.reason === 'CrashLoopBackOff' || (cs.state.waiting.reason === 'CreateContainerConfigError' && cs.lastState !== undefined);
+        if (pod.deletionTimestamp === undefined && retry) {
           this.scheduleRestart(pod.uid, c.name, rt, this.o.containerBackoffBaseMs);
         }
         continue;
@@ -656,10 +681,10 @@ export class Kubelet {
       if (this.c.cgroups !== undefined) run.leaf = `${c.name}.${attempt}`;
       if (readExitCode(runDir) !== undefined || sup === undefined || !isSameProcessAlive(sup.pid, sup.startTime)) {
         // Ended while we were away (exit file), or lost with its supervisor.
-        const t = readTermination(run, pod, c.name, this.o.clock.now(), this.oomKilled(pod.uid, run));
+        const t = readTermination(run, pod, c.name, this.o.clock.now(), this.cg.oomKilled(pod.uid, run));
         if (t.reason === 'Lost') this.killLostWorkload(pod.uid, run);
         // What it left behind goes before its end is recorded; the leaf itself with the pod.
-        else if (run.leaf !== undefined) this.drainNow(pod.uid, run.leaf);
+        else if (run.leaf !== undefined) this.cg.drainNow(pod.uid, run.leaf);
         const logPath = containerLogPath(this.o.stateDir, pod.namespace, pod.name, pod.uid, c.name, attempt);
         this.stamper.finish(logPath);
         recordContainerTermination(this.o.db, pod.uid, { ...t, container: c.name, attempt, logPath });
@@ -670,10 +695,7 @@ export class Kubelet {
       // Still running under its supervisor, which is no longer our child: poll it.
       rt.runs.set(c.name, run);
       this.stamper.watch(containerLogPath(this.o.stateDir, pod.namespace, pod.name, pod.uid, c.name, attempt));
-      run.poll = setInterval(() => {
-        if (readExitCode(runDir) !== undefined || !isSameProcessAlive(run.pid, run.startTime)) this.onRunExit(pod.uid, c.name, run);
-      }, 200);
-      run.poll.unref();
+      this.pollRun(pod.uid, c.name, run);
       this.o.logger.info('re-attached to running container', { pod: `${pod.namespace}/${pod.name}`, container: c.name, pid: run.pid });
     }
     // An init container that failed for good before the restart still ends the pod.
@@ -692,109 +714,4 @@ export class Kubelet {
     if (rt.ending !== undefined) this.windDown(rt, this.o.clock.now() + pod.spec.terminationGracePeriodSeconds * 1000, pod.uid);
     this.maybeFinish(pod.uid);
   }
-}
-
-/** `oomKilled`: the run's memory cgroup saw the OOM killer, which Kubernetes reports as the reason. */
-function readTermination(run: ContainerRun, pod: Pod, name: string, now: number, oomKilled = false): ContainerStateTerminated {
-  const exitFile = `${run.runDir}/exit`;
-  const cs = statusOf(pod.status, name);
-  const startedAt = cs?.state.running?.startedAt;
-  const code = readExitCode(run.runDir) ?? run.exitCode;
-  if (code !== undefined) {
-    let finishedAt = now;
-    try {
-      finishedAt = Math.floor(statSync(exitFile).mtimeMs);
-    } catch {
-      // no exit file (it could not be written), but the supervisor, our child, told us
-    }
-    const t: ContainerStateTerminated = { exitCode: code, reason: oomKilled && code !== 0 ? 'OOMKilled' : terminationReason(code), finishedAt };
-    if (startedAt !== undefined) t.startedAt = startedAt;
-    return t;
-  }
-  // No exit status: the supervisor itself was killed, so nobody saw the end (unless the OOM killer did it).
-  if (oomKilled) {
-    const t: ContainerStateTerminated = { exitCode: 137, reason: 'OOMKilled', finishedAt: now };
-    if (startedAt !== undefined) t.startedAt = startedAt;
-    return t;
-  }
-  const t: ContainerStateTerminated = {
-    exitCode: 137,
-    reason: 'Lost',
-    message: 'the container supervisor ended without recording an exit status',
-    finishedAt: now,
-  };
-  if (startedAt !== undefined) t.startedAt = startedAt;
-  return t;
-}
-
-/** The exit status the supervisor recorded; undefined while it is absent or still being written. */
-function readExitCode(runDir: string): number | undefined {
-  try {
-    const text = readFileSync(`${runDir}/exit`, 'utf8');
-    return /^\d+\n$/.test(text) ? Number(text) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Creates a folder whose parent usually exists: one mkdir, where a recursive
- * one costs ten times as much; the recursive form only when a parent is missing.
- */
-function ensureDir(path: string): void {
-  try {
-    mkdirSync(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return;
-    if (code !== 'ENOENT') throw err;
-    // The parent (a new pod's folder) is missing: make it flat too, then this one.
-    ensureDir(dirname(path));
-    mkdirSync(path);
-  }
-}
-
-/** When a container run's supervisor left its first record, if it did. */
-function spawnedAt(runDir: string): number | undefined {
-  for (const f of ['supervisor', 'workload.pid']) {
-    try {
-      return Math.floor(statSync(`${runDir}/${f}`).mtimeMs);
-    } catch {
-      // not there
-    }
-  }
-  return undefined;
-}
-
-function readWorkloadPid(runDir: string): number | undefined {
-  try {
-    // A record still being written (empty, or without its newline) is not one yet.
-    const text = readFileSync(`${runDir}/workload.pid`, 'utf8');
-    const v = /^\d+\n$/.test(text) ? Number(text) : NaN;
-    return Number.isInteger(v) && v > 1 ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function readSupervisor(runDir: string): { pid: number; startTime: number | undefined } | undefined {
-  try {
-    const [pid, start] = readFileSync(`${runDir}/supervisor`, 'utf8').trim().split(' ');
-    const p = Number(pid);
-    if (!Number.isInteger(p) || p <= 1) return undefined;
-    return { pid: p, startTime: start ? Number(start) : undefined };
-  } catch {
-    return undefined;
-  }
-}
-
-function writeAtomic(path: string, text: string): void {
-  writeFileSync(`${path}.tmp`, text);
-  renameSync(`${path}.tmp`, path);
-}
-
-function formatSeconds(ms: number): string {
-  const s = ms / 1000;
-  if (s >= 60 && s % 60 === 0) return `${s / 60}m0s`;
-  return `${Number.isInteger(s) ? s : s.toFixed(1)}s`;
 }

@@ -51,7 +51,7 @@ export class PodCgroups {
   constructor(
     readonly layout: CgroupLayout,
     private readonly hash: string,
-    private readonly podPidsMax: number,
+    readonly podPidsMax: number,
   ) {
     const add = (root: string, v2: boolean, role: Role): void => {
       let h = this.hierarchies.find((x) => x.root === root);

@@ -1,5 +1,6 @@
 import type {
   Container,
+  EnvFromSource,
   EnvVar,
   JobSpec,
   LabelSelector,
@@ -107,6 +108,7 @@ function defaultContainer(raw: Raw): Container {
     command: opt<string[]>(raw.command) ?? [],
     args: opt<string[]>(raw.args) ?? [],
     env: (opt<Raw[]>(raw.env) ?? []).map((e) => defined<EnvVar>({ name: (e.name ?? '') as string, value: opt(e.value), valueFrom: opt(e.valueFrom) })),
+    envFrom: opt<EnvFromSource[]>(raw.envFrom),
     workingDir: opt(raw.workingDir),
     resources: opt(raw.resources),
     volumeMounts: opt(raw.volumeMounts),

@@ -67,7 +67,7 @@ const refusedWhen = (type: FieldType, note: string, refuseWhen: (v: unknown) => 
 const isTrue = (v: unknown): boolean => v === true;
 const isNonEmptyList = (v: unknown): boolean => Array.isArray(v) && v.length > 0;
 
-const NO_CONFIG_OBJECTS = 'gitjobs has no ConfigMap or Secret objects to read from';
+const NO_CONFIG_OBJECTS = 'gitjobs has no ConfigMap objects to read from';
 const NO_PROBES = 'gitjobs does not run probes; a started container counts as ready';
 const HOST_NAMESPACES = 'pods are unprivileged host processes; host namespaces cannot be granted to them';
 
@@ -125,10 +125,16 @@ const envVarSource = schema('EnvVarSource', {
     "the container's limit or request; an unset limit is this machine's CPUs, memory or disk",
   ),
   configMapKeyRef: supportedAs(obj(keySelector), `only with optional: true, and the variable is left out: ${NO_CONFIG_OBJECTS}`),
-  secretKeyRef: supportedAs(obj(keySelector), `only with optional: true, and the variable is left out: ${NO_CONFIG_OBJECTS}`),
+  secretKeyRef: supportedAs(obj(keySelector), 'read when the container starts from the file <secrets folder>/<namespace>/<name>/<key>'),
   fileKeyRef: refused('file-based environment variables need a volume of the kubelet'),
 });
 const envVar = schema('EnvVar', { name: supported(str), value: supported(str), valueFrom: supported(obj(envVarSource)) });
+const envObjectRef = (name: string): ObjectSchema => schema(name, { name: supported(str), optional: supported(bool) });
+const envFromSource = schema('EnvFromSource', {
+  prefix: supported(str),
+  secretRef: supportedAs(obj(envObjectRef('SecretEnvSource')), 'every file of <secrets folder>/<namespace>/<name>/, read when the container starts'),
+  configMapRef: supportedAs(obj(envObjectRef('ConfigMapEnvSource')), `only with optional: true, and nothing is added: ${NO_CONFIG_OBJECTS}`),
+});
 
 const resources = schema('ResourceRequirements', {
   limits: supported({ t: 'map', of: { t: 'quantity' } }),
@@ -173,6 +179,7 @@ function containerSchema(name: string): ObjectSchema {
     args: supported(strings, '[]'),
     workingDir: supported(str),
     env: supported(list(envVar), '[]'),
+    envFrom: supported(list(envFromSource)),
     resources: supported(obj(resources)),
     volumeMounts: supported(list(volumeMount)),
     restartPolicy: supportedAs(str, 'init containers only: Always makes a sidecar, stopped once the containers have ended'),
@@ -182,7 +189,6 @@ function containerSchema(name: string): ObjectSchema {
     terminationMessagePolicy: recorded(str),
     resizePolicy: recorded(),
     securityContext: supported(obj(containerSecurityContext)),
-    envFrom: refused(NO_CONFIG_OBJECTS),
     volumeDevices: refused('raw block devices need a container runtime'),
     livenessProbe: refused(NO_PROBES),
     readinessProbe: refused(NO_PROBES),

@@ -1,21 +1,10 @@
-import type { Container, EnvVar, PodSpec } from '../api/types.js';
+import type { Container, PodSpec } from '../api/types.js';
 import { duplicate, forbidden, invalid, nonNegative, notSupported, required } from './messages.js';
-import { dns1123Label, envVarName } from '../api/names.js';
+import { dns1123Label } from '../api/names.js';
+import { validateContainerEnv } from './validate-env.js';
 import type { FieldPath } from './path.js';
 import type { Reporter } from './reporter.js';
 
-const ENV_FIELD_PATHS = [
-  'metadata.name',
-  'metadata.namespace',
-  'metadata.uid',
-  'spec.nodeName',
-  'spec.serviceAccountName',
-  'status.hostIP',
-  'status.hostIPs',
-  'status.podIP',
-  'status.podIPs',
-];
-const ENV_RESOURCES = ['limits.cpu', 'limits.ephemeral-storage', 'limits.memory', 'requests.cpu', 'requests.ephemeral-storage', 'requests.memory'];
 const INT32_MAX = 2147483647;
 
 /**
@@ -91,7 +80,7 @@ function validateContainer(c: Container, path: FieldPath, init: boolean, volumes
   } else if (c.restartPolicy !== undefined) {
     r.error('FieldForbidden', path.child('restartPolicy'), forbidden('may not be set for non-init containers'));
   }
-  c.env.forEach((e, i) => validateEnvVar(e, path.child('env').index(i), r));
+  validateContainerEnv(c, path, r);
   const mountPaths = new Set<string>();
   (c.volumeMounts ?? []).forEach((m, i) => {
     const p = path.child('volumeMounts').index(i);
@@ -118,51 +107,4 @@ function validateContainer(c: Container, path: FieldPath, init: boolean, volumes
       else if (m.subPath.split('/').includes('..')) r.error('FieldInvalid', p.child('subPath'), invalid(m.subPath, "must not contain '..'"));
     }
   });
-}
-
-function validateEnvVar(e: EnvVar, path: FieldPath, r: Reporter): void {
-  if (e.name === '') r.error('FieldRequired', path.child('name'), required());
-  else for (const m of envVarName(e.name)) r.error('FieldInvalid', path.child('name'), invalid(e.name, m));
-
-  const from = e.valueFrom;
-  if (from === undefined) return;
-  const p = path.child('valueFrom');
-  const sources = [from.fieldRef, from.resourceFieldRef, from.configMapKeyRef, from.secretKeyRef].filter((s) => s !== undefined).length;
-  if (sources === 0) {
-    r.error('FieldInvalid', p, invalid('', 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'));
-  } else if (e.value !== undefined && e.value !== '') {
-    r.error('FieldInvalid', p, invalid('', 'may not be specified when `value` is not empty'));
-  } else if (sources > 1) {
-    r.error('FieldInvalid', p, invalid('', 'may not have more than one field specified at a time'));
-  }
-  if (from.fieldRef !== undefined) {
-    const fp = from.fieldRef.fieldPath;
-    const fpPath = p.child('fieldRef').child('fieldPath');
-    if (fp === undefined || fp === '') r.error('FieldRequired', fpPath, required());
-    else if (!ENV_FIELD_PATHS.includes(fp) && !/^metadata\.(labels|annotations)\['[^']+'\]$/.test(fp)) {
-      r.error('FieldInvalid', fpPath, notSupported(fp, ENV_FIELD_PATHS));
-    }
-  }
-  if (from.resourceFieldRef !== undefined) {
-    const res = from.resourceFieldRef.resource;
-    const resPath = p.child('resourceFieldRef').child('resource');
-    if (res === undefined || res === '') r.error('FieldRequired', resPath, required());
-    else if (!ENV_RESOURCES.includes(res)) r.error('FieldInvalid', resPath, notSupported(res, ENV_RESOURCES));
-  }
-  for (const [name, ref] of [
-    ['configMapKeyRef', from.configMapKeyRef],
-    ['secretKeyRef', from.secretKeyRef],
-  ] as const) {
-    if (ref === undefined) continue;
-    if (ref.key === undefined || ref.key === '') r.error('FieldRequired', p.child(name).child('key'), required());
-    if (ref.name === undefined || ref.name === '') r.error('FieldRequired', p.child(name).child('name'), required());
-    if (ref.optional !== true) {
-      // The kubelet would hold the container back until the object exists, which here is never.
-      r.error(
-        'FieldNotSupported',
-        p.child(name),
-        `gitjobs has no ConfigMap or Secret objects to read from, so the container could never start; set optional: true to run without the variable`,
-      );
-    }
-  }
 }

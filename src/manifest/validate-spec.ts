@@ -7,6 +7,7 @@ import type { Reporter } from './reporter.js';
 import { NAME_LABELS, selectorIsEmpty, selectorMatches, UID_LABELS } from './selector.js';
 import { validateAnnotations, validateLabels } from './validate-meta.js';
 import { validatePodSpec } from './validate-pod.js';
+import { validateRlimits } from './validate-rlimits.js';
 import { validatePodFailurePolicy, validateSuccessPolicy } from './validate-policies.js';
 
 const spec = (...names: string[]): FieldPath => FieldPath.of('spec', ...names);
@@ -40,6 +41,7 @@ export function validateJobSpec(name: string, s: JobSpec, r: Reporter): void {
   validateSuccessPolicy(s, r);
   validateLabels(s.template.metadata.labels, spec('template', 'metadata', 'labels'), r);
   validateAnnotations(s.template.metadata.annotations, spec('template', 'metadata', 'annotations'), r);
+  validateRlimits(s.template.metadata.annotations, spec('template', 'metadata', 'annotations'), r);
   validatePodSpec(s.template.spec, spec('template', 'spec'), r);
 }
 

@@ -28,7 +28,9 @@ describe('the field table', () => {
     ['spec.template.spec.initContainers[].restartPolicy', 'supported'],
     ['spec.template.spec.activeDeadlineSeconds', 'supported'],
     ['spec.template.spec.subdomain', 'recorded'],
-    ['spec.template.spec.containers[].envFrom', 'refused'],
+    ['spec.template.spec.containers[].envFrom', 'supported'],
+    ['spec.template.spec.containers[].envFrom[].secretRef', 'supported'],
+    ['spec.template.spec.containers[].env[].valueFrom.secretKeyRef', 'supported'],
     ['spec.template.spec.containers[].volumeMounts[].readOnly', 'recorded'],
   ];
   for (const [path, support] of expectations) {

@@ -344,10 +344,10 @@ const cases: Record<string, Case> = {
     code: 'FieldNotSupported', field: 'spec.template.spec.containers[0].lifecycle', line: 12, column: 9,
     message: 'Forbidden: not supported by gitjobs: postStart and preStop hooks are not run for host processes',
   },
-  'envFrom': {
+  'envFrom of a ConfigMap that is not optional': {
     yaml: job(`  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: c\n        image: busybox\n        command: ["true"]\n        envFrom: [{configMapRef: {name: cfg}}]\n`),
-    code: 'FieldNotSupported', field: 'spec.template.spec.containers[0].envFrom', line: 12, column: 9,
-    message: 'Forbidden: not supported by gitjobs: gitjobs has no ConfigMap or Secret objects to read from',
+    code: 'FieldNotSupported', field: 'spec.template.spec.containers[0].envFrom[0].configMapRef', line: 12, column: 34,
+    message: 'gitjobs has no ConfigMap objects to read from, so the container could never start; set optional: true to run without it',
   },
   'a volume mount of an undeclared volume': {
     yaml: job(`  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: c\n        image: busybox\n        command: ["true"]\n        volumeMounts: [{name: scratch, mountPath: /scratch}]\n`),
@@ -377,7 +377,7 @@ const cases: Record<string, Case> = {
   'a ConfigMap reference that is not optional': {
     yaml: job(`  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: c\n        image: busybox\n        command: ["true"]\n        env: [{name: X, valueFrom: {configMapKeyRef: {name: settings, key: mode}}}]\n`),
     code: 'FieldNotSupported', field: 'spec.template.spec.containers[0].env[0].valueFrom.configMapKeyRef', line: 12,
-    message: 'gitjobs has no ConfigMap or Secret objects to read from, so the container could never start; set optional: true to run without the variable',
+    message: 'gitjobs has no ConfigMap objects to read from, so the container could never start; set optional: true to run without it',
   },
   'a pod deadline of zero': {
     yaml: job(pod('      activeDeadlineSeconds: 0\n')),

@@ -3,13 +3,16 @@ import { parseCommandOrHelp, parseDuration } from '../args.js';
 import { usageError } from '../usage.js';
 import type { PodContainmentFlags } from '../../executor/containment.js';
 import { parseQuantity } from '../../executor/resources.js';
+import { resolve as resolvePath } from 'node:path';
 
 const HELP = `Watch a folder of Job manifests and run every Job as local processes.
 
 Usage:
-  gitjobs daemon [--jobs DIR | --repo URL_OR_PATH [--branch B | --tag T | --commit SHA] [--path SUBDIR] [--interval 30s]]
+  gitjobs daemon [--jobs DIR | --repo URL_OR_PATH [--branch B | --tag T | --commit SHA] [--path SUBDIR] [--interval 30s]
+                 [--verify-commits ALLOWED_SIGNERS] [--allow-force-push]]
                  [--state DIR] [--pod-backoff-base DURATION] [--log-format text|json] [--stop-pods]
                  [--pod-user USER[:GROUP]] [--pod-pids-max N] [--pod-log-max-size SIZE] [--pod-pid-namespace]
+                 [--node-cpu N] [--node-memory SIZE] [--node-max-pods N] [--secrets DIR]
 
 Options:
   --jobs DIR                  folder of manifests to watch (default ./jobs)
@@ -20,6 +23,11 @@ Options:
   --branch B | --tag T | --commit SHA
                               the ref to follow (default: the repository's default branch)
   --path SUBDIR               only manifests under this folder of the repository
+  --verify-commits ALLOWED_SIGNERS
+                              apply a revision only if every new commit (all commits reachable from it and not
+                              from the revision applied before; the first revision: its own commit) carries an
+                              SSH signature by a key of this allowed_signers file (read at every check)
+  --allow-force-push          apply a revision that does not descend from the applied one (refused by default)
   --interval DURATION         polling period for remotes, with jitter (default 30s)
   --state DIR                 state folder: SQLite database, logs, pod records (default $GITJOBS_STATE or ./state)
   --pod-backoff-base DURATION first pod re-creation delay after a failure (default 10s); doubles per failure,
@@ -36,6 +44,12 @@ Options:
                               0: no cap)
   --pod-pid-namespace         each pod in a PID namespace of its own: it sees only its own processes
                               (costs a few ms per container start)
+  --node-cpu N                CPUs pods may request in all (resources.requests.cpu; default: this machine's);
+                              a pod that does not fit stays Pending until enough is free
+  --node-memory SIZE          memory pods may request in all (default: this machine's total)
+  --node-max-pods N           pods admitted at once (default 110, as the kubelet)
+  --secrets DIR               Secrets for secretKeyRef and envFrom: DIR/<namespace>/<secret>/<key>, one file per
+                              key, owned by the daemon's user, files 0600 and folders 0700 (default <state>/secrets)
 `;
 
 export async function daemonCommand(argv: string[], io: Io): Promise<number> {
@@ -47,6 +61,8 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
     commit: { type: 'string' },
     path: { type: 'string' },
     interval: { type: 'string' },
+    'verify-commits': { type: 'string' },
+    'allow-force-push': { type: 'boolean' },
     state: { type: 'string' },
     'pod-backoff-base': { type: 'string' },
     'log-format': { type: 'string' },
@@ -57,6 +73,10 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
     'pod-pids-max': { type: 'string' },
     'pod-log-max-size': { type: 'string' },
     'pod-pid-namespace': { type: 'boolean' },
+    'node-cpu': { type: 'string' },
+    'node-memory': { type: 'string' },
+    'node-max-pods': { type: 'string' },
+    secrets: { type: 'string' },
   }, HELP, io);
   if (parsed === undefined) return 0;
   const { values, positionals } = parsed;
@@ -72,6 +92,7 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
 
   const source = sourceSpec(values);
   const containment = containmentFlags(values);
+  const node = nodeFlags(values);
 
   const { startDaemon } = await import('../../daemon/daemon.js');
   const { createLogger } = await import('../../util/logger.js');
@@ -84,6 +105,8 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
     stopPodsOnExit: values['stop-pods'] === true,
     retention: { historyLimit, logRetentionMs },
     containment,
+    node,
+    ...(values.secrets === undefined ? {} : { secretsDir: values.secrets as string }),
   });
   await new Promise<void>((resolve) => {
     const onSignal = (sig: NodeJS.Signals): void => {
@@ -124,11 +147,34 @@ function containmentFlags(values: Values): Partial<PodContainmentFlags> {
   return out;
 }
 
+/** The node's allocatable resources, where they differ from this machine's. */
+function nodeFlags(values: Values): import('../../daemon/daemon.js').NodeFlags {
+  const out: import('../../daemon/daemon.js').NodeFlags = {};
+  const cpu = values['node-cpu'] as string | undefined;
+  if (cpu !== undefined) {
+    const cores = parseQuantity(cpu);
+    if (cores === undefined || !Number.isFinite(cores) || cores < 0.001) throw usageError(`--node-cpu takes a number of CPUs (2, 1.5, 500m), not "${cpu}"`, 'daemon');
+    out.cpu = cores;
+  }
+  const memory = values['node-memory'] as string | undefined;
+  if (memory !== undefined) {
+    const bytes = parseQuantity(memory);
+    if (bytes === undefined || !Number.isFinite(bytes) || bytes < 1) throw usageError(`--node-memory takes a size (8Gi, 512Mi), not "${memory}"`, 'daemon');
+    out.memory = Math.floor(bytes);
+  }
+  const pods = values['node-max-pods'] as string | undefined;
+  if (pods !== undefined) {
+    if (!/^\d+$/.test(pods) || Number(pods) < 1) throw usageError(`--node-max-pods takes a whole number ≥ 1, not "${pods}"`, 'daemon');
+    out.maxPods = Number(pods);
+  }
+  return out;
+}
+
 function sourceSpec(values: Values): import('../../daemon/daemon.js').SourceSpec {
   const repo = values.repo as string | undefined;
   const refFlags = (['branch', 'tag', 'commit'] as const).filter((f) => values[f] !== undefined);
   if (repo === undefined) {
-    for (const f of [...refFlags, 'path', 'interval'] as const) {
+    for (const f of [...refFlags, 'path', 'interval', 'verify-commits', 'allow-force-push'] as const) {
       if (values[f] !== undefined) throw usageError(`--${f} goes with --repo`, 'daemon');
     }
     return { kind: 'dir', dir: (values.jobs as string | undefined) ?? 'jobs' };
@@ -146,5 +192,12 @@ function sourceSpec(values: Values): import('../../daemon/daemon.js').SourceSpec
   if (values.commit !== undefined) ref.commit = values.commit as string;
   const spec: import('../../daemon/daemon.js').SourceSpec = { kind: 'git', url: repo, ref, intervalMs };
   if (values.path !== undefined) spec.path = values.path as string;
+  const signers = values['verify-commits'] as string | undefined;
+  if (signers !== undefined) {
+    if (signers === '') throw usageError('--verify-commits takes the path of an allowed_signers file', 'daemon');
+    // The daemon may change folder; the file is read again at every check.
+    spec.verifyCommits = resolvePath(signers);
+  }
+  if (values['allow-force-push'] === true) spec.allowForcePush = true;
   return spec;
 }

@@ -1,0 +1,104 @@
+import { statSync } from 'node:fs';
+import type { ContainerStateTerminated, ContainerStatus, Pod, PodStatus } from '../api/types.js';
+import { terminationReason, type FinishOptions } from './pod-status.js';
+import { readExitCode } from './run-records.js';
+
+// What the kubelet keeps in memory about the pods it runs, and how a run's
+// records turn into a container's end.
+
+/** How long the leftovers of an ended container may resist SIGKILL before its end is recorded anyway. */
+export const DRAIN_LIMIT_MS = 10_000;
+
+export type Role = 'init' | 'sidecar' | 'main';
+
+export interface ContainerRun {
+  attempt: number;
+  runDir: string;
+  pid: number;
+  startTime: number | undefined;
+  signalled: boolean;
+  poll?: NodeJS.Timeout;
+  /** The supervisor's own exit status, when it was our child. */
+  exitCode?: number;
+  /** The run's cgroup leaf (`<container>.<attempt>` in the pod's cgroup), when pods get cgroups. */
+  leaf?: string;
+  /** When killing the processes it left behind began. */
+  drainingSince?: number;
+  /** Why the run never started (its spawn failed). */
+  startError?: string;
+  /** Handed to the spawner, which has not yet said that it runs. */
+  starting?: boolean;
+}
+
+export interface PodRuntime {
+  /** True once this daemon has started or re-attached to the pod. */
+  started: boolean;
+  runs: Map<string, ContainerRun>;
+  restartTimers: Map<string, NodeJS.Timeout>;
+  killTimer?: NodeJS.Timeout;
+  deadlineTimer?: NodeJS.Timeout;
+  /** Set when the pod must end although nobody deleted it: its deadline passed, or an init container failed for good. */
+  ending?: FinishOptions;
+  /**
+   * The pod's status as this kubelet last computed it, while that is not yet
+   * written: a pod whose containers are being started is written once they
+   * run, in one transaction, instead of once before and once after.
+   */
+  unsaved?: PodStatus;
+}
+
+export const DEADLINE_EXCEEDED: FinishOptions = {
+  failed: true,
+  reason: 'DeadlineExceeded',
+  message: 'Pod was active on the node longer than the specified deadline',
+};
+
+export function roleOf(pod: Pod, name: string): Role {
+  const init = pod.spec.initContainers.find((c) => c.name === name);
+  if (init === undefined) return 'main';
+  return init.restartPolicy === 'Always' ? 'sidecar' : 'init';
+}
+
+export function statusOf(status: PodStatus, name: string): ContainerStatus | undefined {
+  return status.containerStatuses.find((c) => c.name === name) ?? status.initContainerStatuses.find((c) => c.name === name);
+}
+
+/** `oomKilled`: the run's memory cgroup saw the OOM killer, which Kubernetes reports as the reason. */
+export function readTermination(run: ContainerRun, pod: Pod, name: string, now: number, oomKilled = false): ContainerStateTerminated {
+  if (run.startError !== undefined) return { exitCode: 128, reason: 'StartError', message: run.startError, startedAt: now, finishedAt: now };
+  const exitFile = `${run.runDir}/exit`;
+  const cs = statusOf(pod.status, name);
+  const startedAt = cs?.state.running?.startedAt;
+  const code = readExitCode(run.runDir) ?? run.exitCode;
+  if (code !== undefined) {
+    let finishedAt = now;
+    try {
+      finishedAt = Math.floor(statSync(exitFile).mtimeMs);
+    } catch {
+      // no exit file (it could not be written), but the supervisor, our child, told us
+    }
+    const t: ContainerStateTerminated = { exitCode: code, reason: oomKilled && code !== 0 ? 'OOMKilled' : terminationReason(code), finishedAt };
+    if (startedAt !== undefined) t.startedAt = startedAt;
+    return t;
+  }
+  // No exit status: the supervisor itself was killed, so nobody saw the end (unless the OOM killer did it).
+  if (oomKilled) {
+    const t: ContainerStateTerminated = { exitCode: 137, reason: 'OOMKilled', finishedAt: now };
+    if (startedAt !== undefined) t.startedAt = startedAt;
+    return t;
+  }
+  const t: ContainerStateTerminated = {
+    exitCode: 137,
+    reason: 'Lost',
+    message: 'the container supervisor ended without recording an exit status',
+    finishedAt: now,
+  };
+  if (startedAt !== undefined) t.startedAt = startedAt;
+  return t;
+}
+
+export function formatSeconds(ms: number): string {
+  const s = ms / 1000;
+  if (s >= 60 && s % 60 === 0) return `${s / 60}m0s`;
+  return `${Number.isInteger(s) ? s : s.toFixed(1)}s`;
+}

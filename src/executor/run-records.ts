@@ -1,0 +1,73 @@
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+// The files a container run leaves in its run folder (see pod-wrapper.sh):
+// `supervisor` (pid and kernel start time, written by whoever spawned it),
+// `workload.pid` and `exit` (written by the supervisor). They are how a
+// restarted daemon, or one whose spawner went away, learns what happened.
+
+/** The exit status the supervisor recorded; undefined while it is absent or still being written. */
+export function readExitCode(runDir: string): number | undefined {
+  try {
+    const text = readFileSync(`${runDir}/exit`, 'utf8');
+    return /^\d+\n$/.test(text) ? Number(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** When a container run's supervisor left its first record, if it did. */
+export function spawnedAt(runDir: string): number | undefined {
+  for (const f of ['supervisor', 'workload.pid']) {
+    try {
+      return Math.floor(statSync(`${runDir}/${f}`).mtimeMs);
+    } catch {
+      // not there
+    }
+  }
+  return undefined;
+}
+
+export function readWorkloadPid(runDir: string): number | undefined {
+  try {
+    // A record still being written (empty, or without its newline) is not one yet.
+    const text = readFileSync(`${runDir}/workload.pid`, 'utf8');
+    const v = /^\d+\n$/.test(text) ? Number(text) : NaN;
+    return Number.isInteger(v) && v > 1 ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function readSupervisor(runDir: string): { pid: number; startTime: number | undefined } | undefined {
+  try {
+    const [pid, start] = readFileSync(`${runDir}/supervisor`, 'utf8').trim().split(' ');
+    const p = Number(pid);
+    if (!Number.isInteger(p) || p <= 1) return undefined;
+    return { pid: p, startTime: start ? Number(start) : undefined };
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeAtomic(path: string, text: string): void {
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
+}
+
+/**
+ * Creates a folder whose parent usually exists: one mkdir, where a recursive
+ * one costs ten times as much; the recursive form only when a parent is missing.
+ */
+export function ensureDir(path: string): void {
+  try {
+    mkdirSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT') throw err;
+    // The parent (a new pod's folder) is missing: make it flat too, then this one.
+    ensureDir(dirname(path));
+    mkdirSync(path);
+  }
+}

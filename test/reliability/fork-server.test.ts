@@ -1,0 +1,84 @@
+// Container starts go through the daemon's fork server: its supervisors are the
+// fork server's children, and losing the fork server loses no pod.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { podRunDir } from '../../src/executor/paths.js';
+import { startDaemon, waitFor, type DaemonHandle } from '../helpers/e2e.js';
+import { checkInvariants, hasCondition, jobStatus, podsOf, shJob } from './harness.js';
+
+let handles: DaemonHandle[] = [];
+afterEach(async () => {
+  for (const h of handles.splice(0).reverse()) await h.cleanup();
+});
+
+function parentOf(pid: number): number {
+  return Number(/^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** The daemon's children that are its fork server. */
+function forkServers(daemonPid: number): number[] {
+  const kids = readFileSync(`/proc/${daemonPid}/task/${daemonPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  return kids.filter((k) => cmdline(k).includes('fork-server-main.js'));
+}
+
+/** The supervisor of the running pod of a Job, once it has recorded itself. */
+async function runningSupervisor(d: DaemonHandle, job: string, exclude: string[] = []): Promise<{ uid: string; pid: number }> {
+  return waitFor(`a running pod of ${job}`, () => {
+    for (const p of podsOf(d.stateDir, job)) {
+      if (exclude.includes(p.uid) || p.status.phase !== 'Running') continue;
+      const file = join(podRunDir(d.stateDir, p.uid, 'c', 0), 'supervisor');
+      if (!existsSync(file)) continue;
+      const pid = Number(readFileSync(file, 'utf8').split(' ')[0]);
+      if (pid > 1) return { uid: p.uid, pid };
+    }
+    return undefined;
+  });
+}
+
+describe('the fork server', () => {
+  it('starts the supervisors, so the daemon itself never forks for a pod', async () => {
+    const d = await startDaemon({ files: {} });
+    handles.push(d);
+    const gate = join(d.dir, 'go');
+    d.writeJob('fs.yaml', shJob('fs', `while [ ! -e ${gate} ]; do sleep 0.05; done`));
+    const sup = await runningSupervisor(d, 'fs');
+    const [server] = forkServers(d.proc.pid!);
+    expect(server).toBeDefined();
+    expect(parentOf(sup.pid)).toBe(server);
+    writeFileSync(gate, '');
+    await waitFor('fs complete', () => hasCondition(d.stateDir, 'fs', 'Complete'));
+  });
+
+  it('a fork server killed while its pod runs: the pod is still counted once, and the next pod starts under a new one', async () => {
+    const d = await startDaemon({ files: {} });
+    handles.push(d);
+    const gate = join(d.dir, 'go');
+    // Each pod waits for the gate and takes it away: the test lets them through one by one.
+    d.writeJob('two.yaml', shJob('two', `while ! rm ${gate} 2>/dev/null; do sleep 0.05; done`, '  completions: 2\n  parallelism: 1\n'));
+    const first = await runningSupervisor(d, 'two');
+    const [server] = forkServers(d.proc.pid!);
+    process.kill(server!, 'SIGKILL');
+    await waitFor('the daemon noticed', () => d.log().includes('the fork server ended'));
+    writeFileSync(gate, '');
+    const second = await runningSupervisor(d, 'two', [first.uid]);
+    const [again] = forkServers(d.proc.pid!);
+    expect(again).toBeDefined();
+    expect(again).not.toBe(server);
+    expect(parentOf(second.pid)).toBe(again);
+    writeFileSync(gate, '');
+    await waitFor('two complete', () => hasCondition(d.stateDir, 'two', 'Complete'));
+    expect(jobStatus(d.stateDir, 'two')).toMatchObject({ succeeded: 2, failed: 0 });
+    // The first pod's end was read from its records (its supervisor was nobody's child any more).
+    expect(podsOf(d.stateDir, 'two').map((p) => p.status.containerStatuses[0]?.state.terminated?.exitCode)).toEqual([0, 0]);
+    await checkInvariants(d);
+  });
+});
