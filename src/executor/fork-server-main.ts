@@ -12,7 +12,7 @@ export interface ForkServerConfig {
   cgroups?: { layout: CgroupLayout; hash: string; podPidsMax: number };
 }
 
-type Inbound = { t: 'start'; id: number; req: StartRequest };
+type Inbound = { t: 'start'; id: number; req: StartRequest } | { t: 'remove'; podUid: string };
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ForkServerConfig;
 const cgroups = config.cgroups === undefined ? undefined : new PodCgroups(config.cgroups.layout, config.cgroups.hash, config.cgroups.podPidsMax);
@@ -35,6 +35,10 @@ lines.on('line', (line) => {
   try {
     msg = JSON.parse(line) as Inbound;
   } catch {
+    return;
+  }
+  if (msg.t === 'remove') {
+    spawner.removeCgroup(msg.podUid, (dir) => send({ t: 'stuck', podUid: msg.podUid, dir }));
     return;
   }
   if (msg.t !== 'start') return;

@@ -13,6 +13,7 @@ export function forkServerAvailable(): boolean {
 }
 
 type Outbound =
+  | { t: 'stuck'; id?: undefined; podUid: string; dir: string }
   | { t: 'started'; id: number; run: StartedRun }
   | { t: 'failed'; id: number; message: string }
   | { t: 'exited'; id: number; code: number | null };
@@ -56,6 +57,12 @@ export class ForkServer implements Spawner {
     child.stdin!.write(`${JSON.stringify({ t: 'start', id, req })}\n`);
   }
 
+  removeCgroup(podUid: string): void {
+    // Its rmdirs wait on the kernel's cgroup locks, contended while pods fork and exit: not on our loop.
+    if (this.stopped) return;
+    this.ensureChild().stdin!.write(`${JSON.stringify({ t: 'remove', podUid })}\n`);
+  }
+
   stop(): void {
     this.stopped = true;
     // Closing its input ends it; runs it started keep running, as they do when the daemon stops.
@@ -88,6 +95,10 @@ export class ForkServer implements Spawner {
       try {
         msg = JSON.parse(line) as Outbound;
       } catch {
+        continue;
+      }
+      if (msg.t === 'stuck') {
+        this.o.logger.warn('could not remove a pod cgroup', { pod: msg.podUid, cgroup: msg.dir });
         continue;
       }
       const cb = this.calls.get(msg.id);

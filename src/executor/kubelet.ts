@@ -99,7 +99,7 @@ export class Kubelet {
     }
     // cgroups of pods that ended (or were deleted) while no daemon ran: whatever is left in them goes.
     for (const uid of this.c.cgroups?.listPods() ?? []) {
-      if (!this.pods.has(uid)) this.cg.removePod(uid);
+      if (!this.pods.has(uid)) this.removeCgroup(uid);
     }
   }
 
@@ -111,7 +111,7 @@ export class Kubelet {
       this.forget(uid);
       if (pod !== undefined) removePodVolumes(this.o.stateDir, uid);
       // Also for a pod whose row is gone (its Job deleted): nothing of it may stay behind.
-      this.cg.removePod(uid);
+      this.removeCgroup(uid);
       return;
     }
     const rt = this.runtime(uid);
@@ -351,12 +351,15 @@ export class Kubelet {
     const logPath = containerLogPath(this.o.stateDir, pod.namespace, pod.name, pod.uid, name, run.attempt);
     this.stamper.finish(logPath);
     let status: PodStatus;
+    let final: PodStatus | undefined;
     try {
       status = this.advance(pod, this.afterExit(pod, name, t, pod.status, rt), rt);
+      // The pod's end, when this was its last container, goes in the same write.
+      final = this.finalStatus(pod, status, rt);
       // The container's end and the pod's new status: one transaction.
       this.o.db.transaction(() => {
         recordContainerTermination(this.o.db, pod.uid, { ...t, container: name, attempt: run.attempt, logPath });
-        putPodStatus(this.o.db, pod.uid, status, this.o.clock.now());
+        putPodStatus(this.o.db, pod.uid, final ?? status, this.o.clock.now());
       })();
       this.written(pod.uid);
     } catch (err) {
@@ -369,13 +372,17 @@ export class Kubelet {
       retry.unref();
       return;
     }
-    if (run.leaf !== undefined) this.c.cgroups?.remove(podUid, run.leaf);
     this.o.logger.info('container exited', {
       pod: `${pod.namespace}/${pod.name}`,
       container: name,
       exitCode: t.exitCode,
       reason: t.reason,
     });
+    if (final !== undefined) {
+      this.afterFinish(pod, final, rt);
+      return;
+    }
+    if (run.leaf !== undefined) this.c.cgroups?.remove(podUid, run.leaf);
     this.notify(pod.uid);
     this.maybeFinish(pod.uid);
   }
@@ -579,8 +586,6 @@ export class Kubelet {
       if (!winding) this.windDown(rt, this.o.clock.now() + pod.spec.terminationGracePeriodSeconds * 1000, pod.uid);
       return;
     }
-    for (const t of rt.restartTimers.values()) clearTimeout(t);
-    rt.restartTimers.clear();
     const status = podFinished(pod.status, this.o.clock.now(), rt.ending ?? {});
     try {
       this.o.db.transaction(() => putPodStatus(this.o.db, pod.uid, status, this.o.clock.now()))();
@@ -591,10 +596,30 @@ export class Kubelet {
       retry.unref();
       return;
     }
+    this.afterFinish(pod, status, rt);
+  }
+
+  private removeCgroup(uid: string): void {
+    if (this.c.cgroups === undefined) return;
+    this.spawner.removeCgroup(uid, (dir) => this.o.logger.warn('could not remove a pod cgroup', { pod: uid, cgroup: dir }));
+  }
+
+  /** The status a pod ends with, once nothing of it runs and nothing will restart; undefined before. */
+  private finalStatus(pod: Pod, status: PodStatus, rt: PodRuntime): PodStatus | undefined {
+    if (status.phase === 'Succeeded' || status.phase === 'Failed' || rt.runs.size > 0) return undefined;
+    const winding = pod.deletionTimestamp !== undefined || rt.ending !== undefined;
+    if (!winding && !this.mainContainersDone(pod, status, rt)) return undefined;
+    return podFinished(status, this.o.clock.now(), rt.ending ?? {});
+  }
+
+  /** Once a pod's end is written: nothing of it is kept, and its Job hears of it. */
+  private afterFinish(pod: Pod, status: PodStatus, rt: PodRuntime): void {
+    for (const t of rt.restartTimers.values()) clearTimeout(t);
+    rt.restartTimers.clear();
     this.o.logger.info('pod finished', { pod: `${pod.namespace}/${pod.name}`, phase: status.phase, ...(status.reason ? { reason: status.reason } : {}) });
-    this.forget(podUid);
-    removePodVolumes(this.o.stateDir, podUid);
-    this.cg.removePod(podUid);
+    this.forget(pod.uid);
+    removePodVolumes(this.o.stateDir, pod.uid);
+    this.removeCgroup(pod.uid);
     this.o.onPodChange({ ...pod, status });
   }
 

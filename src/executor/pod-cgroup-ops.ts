@@ -10,7 +10,8 @@ import type { StartedRun } from './spawner.js';
 
 /**
  * The kubelet's dealings with pod cgroups: leftovers of ended containers,
- * OOM kills, limits the host could not apply, and removal once a pod is gone.
+ * OOM kills and limits the host could not apply (a pod's cgroup is removed
+ * by the spawner: removeCgroupWhenEmpty).
  * Without cgroups every call is a no-op.
  */
 export class PodCgroupOps {
@@ -94,17 +95,19 @@ export class PodCgroupOps {
     }
     this.logger.warn('limit not enforced', { pod: `${pod.namespace}/${pod.name}`, container: c.name, limits: list });
   }
+}
 
-  /** Once a pod is gone: its cgroup goes, after whatever still runs in it (retried until it is empty). */
-  removePod(podUid: string, tries = 0): void {
-    const cg = this.cgroups;
-    if (cg === undefined || cg.remove(podUid)) return;
-    cg.kill(podUid);
-    if (tries >= 50) {
-      this.logger.warn('could not remove a pod cgroup', { pod: podUid, cgroup: cg.trackingDir(podUid) });
-      return;
-    }
-    const again = setTimeout(() => this.removePod(podUid, tries + 1), 100);
-    again.unref();
+/**
+ * Once a pod is gone its cgroup goes, after whatever still runs in it: killed,
+ * then retried every 100 ms for a while; `giveUp` hears of a cgroup that stays.
+ */
+export function removeCgroupWhenEmpty(cgroups: PodCgroups, podUid: string, giveUp: (dir: string) => void, tries = 0): void {
+  if (cgroups.remove(podUid)) return;
+  cgroups.kill(podUid);
+  if (tries >= 50) {
+    giveUp(cgroups.trackingDir(podUid));
+    return;
   }
+  const again = setTimeout(() => removeCgroupWhenEmpty(cgroups, podUid, giveUp, tries + 1), 100);
+  again.unref();
 }

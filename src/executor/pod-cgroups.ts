@@ -102,6 +102,10 @@ export class PodCgroups {
     const procs: string[] = [];
     const failed: string[] = [];
     for (const h of this.hierarchies) {
+      // A hierarchy that would hold nothing for this run is left out: every
+      // cgroup made, joined and removed costs the kernel's cgroup locks, which
+      // forking and exiting pods contend for.
+      if (!this.needed(h, limits)) continue;
       const pod = join(this.base(h), podUid);
       const dir = join(pod, leaf);
       mkdirSync(dir, { recursive: true });
@@ -131,9 +135,19 @@ export class PodCgroups {
     return { procs, failed };
   }
 
-  /** Moves a process into a run's leaves: for a supervisor that cannot do it itself. */
+  /** Moves a process into a run's leaves (those prepareRun made): for a supervisor that cannot do it itself. */
   join(podUid: string, leaf: string, pid: number): void {
-    for (const h of this.hierarchies) writeFileSync(join(this.base(h), podUid, leaf, 'cgroup.procs'), String(pid));
+    for (const h of this.hierarchies) {
+      const dir = join(this.base(h), podUid, leaf);
+      if (existsSync(dir)) writeFileSync(join(dir, 'cgroup.procs'), String(pid));
+    }
+  }
+
+  /** Whether a run needs its leaf in this hierarchy: always to be tracked, else for a limit it sets. */
+  private needed(h: Hierarchy, limits: RunLimits): boolean {
+    if (h.roles.has('track') || h.roles.has('freezer')) return true;
+    if (h.roles.has('pids') && this.podPidsMax > 0) return true;
+    return (h.roles.has('memory') && limits.memoryBytes !== undefined) || (h.roles.has('cpu') && limits.cpu !== undefined);
   }
 
   /** Whether any process of the run (or of the whole pod, without a leaf) is still alive. */

@@ -1,4 +1,5 @@
 import { chownSync, writeFileSync } from 'node:fs';
+import { removeCgroupWhenEmpty } from './pod-cgroup-ops.js';
 import type { PodCgroups, RunLimits } from './pod-cgroups.js';
 import { spawnContainer } from './process.js';
 import { ensureDir, writeAtomic } from './run-records.js';
@@ -55,6 +56,8 @@ export interface StartCallbacks {
  */
 export interface Spawner {
   start(req: StartRequest, cb: StartCallbacks): void;
+  /** Removes a pod's cgroups once nothing runs in them, killing what is left; `giveUp` hears of one that stays. */
+  removeCgroup(podUid: string, giveUp: (dir: string) => void): void;
   /** Lets go of whatever the spawner holds; runs it started keep running. */
   stop(): void;
 }
@@ -79,6 +82,10 @@ export class DirectSpawner implements Spawner {
     // Never from inside start(): a caller finishes what it is doing before it hears back, as from a fork server.
     queueMicrotask(() => cb.started(started));
     void exited.then((code) => cb.exited(code));
+  }
+
+  removeCgroup(podUid: string, giveUp: (dir: string) => void): void {
+    if (this.cgroups !== undefined) removeCgroupWhenEmpty(this.cgroups, podUid, giveUp);
   }
 
   stop(): void {}
