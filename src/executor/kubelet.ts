@@ -479,19 +479,7 @@ export class Kubelet {
   }
 
   private retryConfig(podUid: string, name: string, attempt: number): void {
-    if (this.stopped) return;
-    const pod = this.load(podUid);
-    const rt = this.runtime(podUid);
-    if (pod === undefined || pod.deletionTimestamp !== undefined || rt.ending !== undefined) {
-      this.maybeFinish(podUid);
-      return;
-    }
-    const c = pod.spec.containers.find((x) => x.name === name) ?? pod.spec.initContainers.find((x) => x.name === name);
-    if (c === undefined) return;
-    let status = this.startContainer(pod, c, attempt, pod.status, rt);
-    status = this.advance(pod, status, rt);
-    this.save(pod, status, rt);
-    this.maybeFinish(podUid);
+    this.runAgain(podUid, name, () => attempt);
   }
 
   private podWarning(pod: Pod, reason: string, message: string): void {
@@ -505,6 +493,11 @@ export class Kubelet {
   }
 
   private restartContainer(podUid: string, name: string): void {
+    this.runAgain(podUid, name, (pod) => (statusOf(pod.status, name)?.restartCount ?? 0) + 1);
+  }
+
+  /** Starts a container of a running pod once more (a restart, or a retry after a config error). */
+  private runAgain(podUid: string, name: string, attemptOf: (pod: Pod) => number): void {
     if (this.stopped) return;
     const pod = this.load(podUid);
     const rt = this.runtime(podUid);
@@ -514,8 +507,7 @@ export class Kubelet {
     }
     const c = pod.spec.containers.find((x) => x.name === name) ?? pod.spec.initContainers.find((x) => x.name === name);
     if (c === undefined) return;
-    const attempt = (statusOf(pod.status, name)?.restartCount ?? 0) + 1;
-    let status = this.startContainer(pod, c, attempt, pod.status, rt);
+    let status = this.startContainer(pod, c, attemptOf(pod), pod.status, rt);
     status = this.advance(pod, status, rt);
     this.save(pod, status, rt);
     this.maybeFinish(podUid);

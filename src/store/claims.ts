@@ -7,11 +7,12 @@ import { stmt } from './statements.js';
 // the tracking finalizer, as Kubernetes adds it with the owner reference; a
 // released one loses both, so no Job counts it.
 
+/** Every pass runs it: it must read the orphans only (the pods_orphans index), never the namespace's pods. */
+export const ORPHAN_PODS_SQL = 'SELECT uid FROM pods WHERE owner_uid IS NULL AND gone = 0 AND deleted_at IS NULL AND namespace = ? ORDER BY created_at, rowid';
+
 /** Pods of a namespace with no owner that still exist and are not being deleted. */
 export function listOrphanPods(db: Db, namespace: string): Pod[] {
-  const rows = stmt(db, 'SELECT uid FROM pods WHERE owner_uid IS NULL AND gone = 0 AND deleted_at IS NULL AND namespace = ? ORDER BY created_at, rowid').all(
-    namespace,
-  ) as { uid: string }[];
+  const rows = stmt(db, ORPHAN_PODS_SQL).all(namespace) as { uid: string }[];
   return rows.map((r) => getPod(db, r.uid)).filter((p): p is Pod => p !== undefined);
 }
 
