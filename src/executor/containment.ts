@@ -22,6 +22,13 @@ export interface PodContainmentFlags {
   logMaxBytes: number;
   /** Skip cgroups whatever the host offers. */
   noCgroups: boolean;
+  /** `--pod-uid-range`: each live pod gets a uid of its own from this range (the group stays --pod-user's). */
+  podUidRange?: UidRange;
+}
+
+export interface UidRange {
+  first: number;
+  last: number;
 }
 
 export const DEFAULT_CONTAINMENT: PodContainmentFlags = {
@@ -48,15 +55,28 @@ export interface Containment {
   identity: PodIdentity | undefined;
   /** How the identity is switched: setpriv (everything dropped) or Node's spawn uid/gid (capabilities stay in the bounding set). */
   switchBy: 'setpriv' | 'spawn' | undefined;
-  /** Programs put before the workload's argv, in order. */
+  /** Programs put before the workload's argv, in order, for the pod user. */
   prefix: string[];
+  /** The same for another identity (a pod's own uid); the pod user's when undefined. */
+  prefixFor(id: PodIdentity | undefined): string[];
+  /** Pods get uids of their own from here (needs a pod user: the daemon is root). */
+  uidRange: UidRange | undefined;
   logMaxBytes: number | undefined;
   /** For the daemon's start log line. */
   summary: Record<string, string | number | boolean>;
 }
 
 /** Nothing contained: today's behaviour, for a Kubelet built without options. */
-export const NO_CONTAINMENT: Containment = { cgroups: undefined, identity: undefined, switchBy: undefined, prefix: [], logMaxBytes: undefined, summary: {} };
+export const NO_CONTAINMENT: Containment = {
+  cgroups: undefined,
+  identity: undefined,
+  switchBy: undefined,
+  prefix: [],
+  prefixFor: () => [],
+  uidRange: undefined,
+  logMaxBytes: undefined,
+  summary: {},
+};
 
 export function setUpContainment(options: ContainmentOptions): Containment {
   const o = { ...DEFAULT_CONTAINMENT, ...stripUndefined(options) } as ContainmentOptions & PodContainmentFlags;
@@ -89,13 +109,19 @@ export function setUpContainment(options: ContainmentOptions): Containment {
     o.logger.warn('pods run as root (--pod-user=root)');
   }
   // The namespace is made as root, then the user is dropped inside it: the order matters.
-  const prefix: string[] = [];
+  const namespace: string[] = [];
   if (o.pidNamespace) {
     const unshare = daemonUid === 0 && switchBy !== 'spawn' ? findProgram('unshare') : undefined;
     if (unshare === undefined) o.logger.warn('--pod-pid-namespace needs unshare(1), setpriv(1) and a root daemon: pods share the host PID namespace');
-    else prefix.push(...pidNamespaceArgv(unshare));
+    else namespace.push(...pidNamespaceArgv(unshare));
   }
-  if (identity !== undefined && setpriv !== undefined) prefix.push(...setprivArgv(setpriv, identity));
+  const prefixFor = (id: PodIdentity | undefined): string[] => {
+    const who = id ?? identity;
+    return who !== undefined && setpriv !== undefined ? [...namespace, ...setprivArgv(setpriv, who)] : [...namespace];
+  };
+  const prefix = prefixFor(identity);
+  const uidRange = identity !== undefined ? o.podUidRange : undefined;
+  if (o.podUidRange !== undefined && uidRange === undefined) o.logger.warn('--pod-uid-range needs a root daemon and a pod user other than root: pods share one user');
   if (identity !== undefined) {
     const blocked = unreachableFolder(o.stateDir, identity);
     if (blocked !== undefined) {
@@ -109,10 +135,11 @@ export function setUpContainment(options: ContainmentOptions): Containment {
     cgroups: cgroupText,
     podUser: identity === undefined ? `daemon's own (uid ${daemonUid})` : `${identity.name} (${identity.uid}:${identity.gid}${switchBy === 'spawn' ? ', capabilities kept' : ''})`,
     pidNamespace: prefix.some((p) => p.endsWith('unshare')),
+    ...(uidRange === undefined ? {} : { podUids: `${uidRange.first}-${uidRange.last}` }),
     podPidsMax: cgroups?.enforces('pids') === true && o.podPidsMax > 0 ? o.podPidsMax : 'unlimited',
     podLogMaxSize: o.logMaxBytes > 0 ? o.logMaxBytes : 'unlimited',
   };
-  return { cgroups, identity, switchBy, prefix, logMaxBytes: o.logMaxBytes > 0 ? o.logMaxBytes : undefined, summary };
+  return { cgroups, identity, switchBy, prefix, prefixFor, uidRange, logMaxBytes: o.logMaxBytes > 0 ? o.logMaxBytes : undefined, summary };
 }
 
 /** A container's limits as the cgroups take them (requests are the scheduler's, see src/scheduler/). */

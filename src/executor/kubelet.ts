@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import type { Container, ContainerStateTerminated, Pod, PodStatus } from '../api/types.js';
 import type { Db } from '../store/db.js';
 import { recordEvent } from '../store/events.js';
@@ -11,8 +12,9 @@ import { rlimitPrefix } from './rlimits.js';
 import { ContainerConfigError, type SecretSource } from './secrets.js';
 import { localCapacity, type NodeCapacity } from './resources.js';
 import { NO_CONTAINMENT, runLimits, type Containment } from './containment.js';
+import type { PodIdentity } from './identity.js';
 import { LogStamper } from './log-stamps.js';
-import { containerLogDir, containerLogPath, podRunDir } from './paths.js';
+import { containerLogDir, containerLogPath, podDir, podRunDir } from './paths.js';
 import {
   containerStarted,
   containerTerminated,
@@ -83,6 +85,8 @@ export class Kubelet {
   private readonly wrapper: string;
   private readonly spawner: Spawner;
   private readonly cg: PodCgroupOps;
+  /** With --pod-uid-range: the uid each live pod runs as. */
+  private readonly podUids = new Map<string, number>();
 
   constructor(private readonly o: KubeletOptions) {
     this.wrapper = installWrapper(o.stateDir);
@@ -94,7 +98,10 @@ export class Kubelet {
 
   /** Re-attaches to pods that were running before a restart; starts pods never started. */
   recover(): void {
-    for (const pod of this.o.db.transaction(() => listLivePods(this.o.db))()) {
+    const live = this.o.db.transaction(() => listLivePods(this.o.db))();
+    // Uids of pods still running stay theirs, before any pod is started afresh.
+    if (this.c.uidRange !== undefined) for (const pod of live) this.reserveUid(pod.uid);
+    for (const pod of live) {
       this.recoverPod(pod);
     }
     // cgroups of pods that ended (or were deleted) while no daemon ran: whatever is left in them goes.
@@ -182,6 +189,7 @@ export class Kubelet {
 
   private forget(uid: string): void {
     this.o.admission?.release(uid);
+    this.podUids.delete(uid);
     const rt = this.pods.get(uid);
     if (rt === undefined) return;
     this.clearTimers(rt);
@@ -194,7 +202,7 @@ export class Kubelet {
     const now = this.o.clock.now();
     // The controller writes a placeholder; the node reports the real one from here on.
     let status = pod.status.conditions.length === 0 ? initialPodStatus(pod, now) : pod.status;
-    createPodVolumes(this.o.stateDir, pod, this.c.identity);
+    createPodVolumes(this.o.stateDir, pod, this.identityOf(pod));
     this.cg.warnUnenforced(pod);
     status = this.advance(pod, status, rt);
     this.save(pod, status, rt);
@@ -233,7 +241,7 @@ export class Kubelet {
   private startContainer(pod: Pod, c: Container, attempt: number, status: PodStatus, rt: PodRuntime): PodStatus {
     const now = this.o.clock.now();
     const ctx = this.o.context(pod);
-    const id = this.c.identity;
+    const id = this.identityOf(pod);
     // A dropped user gets its own HOME, as a runtime takes it from the image's passwd; the container's env still wins.
     const base = { ...ctx.env, ...(id === undefined ? {} : { HOME: id.home }), ...volumeMountEnv(this.o.stateDir, pod, c, id) };
     let launch: { env: Record<string, string>; argv: string[] };
@@ -277,9 +285,10 @@ export class Kubelet {
         argv,
         env,
         cwd,
-        prefix: [...this.c.prefix, ...rlimitPrefix(pod)],
+        prefix: [...this.c.prefixFor(id), ...rlimitPrefix(pod)],
         wrapper: this.wrapper,
         ...(spawnAs === undefined ? {} : { spawnAs }),
+        ...(this.podUids.has(pod.uid) ? { podUid: this.podUids.get(pod.uid)! } : {}),
         ...(this.c.cgroups === undefined ? {} : { cgroup: { podUid: pod.uid, leaf, limits: runLimits(c) } }),
       },
       {
@@ -589,6 +598,44 @@ export class Kubelet {
       return;
     }
     this.afterFinish(pod, status, rt);
+  }
+
+  /**
+   * Who the pod's containers run as: with --pod-uid-range a uid of its own
+   * (the lowest free one, for as long as the pod lives), so no pod can read
+   * another's environment, signal or trace it; else the pod user.
+   */
+  private identityOf(pod: Pod): PodIdentity | undefined {
+    const base = this.c.identity;
+    const range = this.c.uidRange;
+    if (base === undefined || range === undefined) return base;
+    let uid = this.podUids.get(pod.uid);
+    if (uid === undefined) {
+      const taken = new Set(this.podUids.values());
+      for (let u = range.first; u <= range.last && uid === undefined; u++) if (!taken.has(u)) uid = u;
+      if (uid === undefined) {
+        // More live pods than uids: this one shares the pod user, and says so.
+        this.podWarning(pod, 'UidRangeExhausted', `every uid of --pod-uid-range ${range.first}-${range.last} is in use; the pod runs as ${base.name}`);
+        return base;
+      }
+      this.podUids.set(pod.uid, uid);
+    }
+    return { ...base, uid, name: String(uid) };
+  }
+
+  /** The uid a pod's supervisor records say it runs as, if any. */
+  private reserveUid(podUid: string): void {
+    const dir = podDir(this.o.stateDir, podUid);
+    let runs: string[];
+    try {
+      runs = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const r of runs) {
+      const uid = readSupervisor(join(dir, r))?.podUid;
+      if (uid !== undefined) this.podUids.set(podUid, uid);
+    }
   }
 
   private removeCgroup(uid: string): void {

@@ -39,12 +39,14 @@ export function readWorkloadPid(runDir: string): number | undefined {
   }
 }
 
-export function readSupervisor(runDir: string): { pid: number; startTime: number | undefined } | undefined {
+/** `PID STARTTIME [UID]`: the supervisor, and the pod's own uid when pods get one each. */
+export function readSupervisor(runDir: string): { pid: number; startTime: number | undefined; podUid?: number } | undefined {
   try {
-    const [pid, start] = readFileSync(`${runDir}/supervisor`, 'utf8').trim().split(' ');
+    const [pid, start, uid] = readFileSync(`${runDir}/supervisor`, 'utf8').trim().split(' ');
     const p = Number(pid);
     if (!Number.isInteger(p) || p <= 1) return undefined;
-    return { pid: p, startTime: start ? Number(start) : undefined };
+    const u = Number(uid);
+    return { pid: p, startTime: start ? Number(start) : undefined, ...(uid !== undefined && Number.isInteger(u) && u > 0 ? { podUid: u } : {}) };
   } catch {
     return undefined;
   }

@@ -20,6 +20,8 @@ export interface StartRequest {
   spawnAs?: { uid: number; gid: number };
   /** The run's cgroup leaf and its limits, when pods get cgroups. */
   cgroup?: { podUid: string; leaf: string; limits: RunLimits };
+  /** The pod's own uid (--pod-uid-range), kept in the supervisor record so a restarted daemon does not give it out again. */
+  podUid?: number;
 }
 
 export interface StartedRun {
@@ -130,7 +132,7 @@ export class DirectSpawner implements Spawner {
     }
     // With the kernel start time, it lets a restarted daemon tell our
     // supervisor from a process that reused its pid.
-    writeAtomic(`${req.runDir}/supervisor`, `${spawned.pid} ${spawned.startTime ?? ''}\n`);
+    writeAtomic(`${req.runDir}/supervisor`, `${spawned.pid} ${spawned.startTime ?? ''}${req.podUid === undefined ? '' : ` ${req.podUid}`}\n`);
     const started: StartedRun = { pid: spawned.pid, startTime: spawned.startTime, inCgroup: join.length > 0, failedLimits };
     if (cgroupError !== undefined) started.cgroupError = cgroupError;
     return { started, exited: spawned.exited };

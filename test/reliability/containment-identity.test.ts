@@ -85,6 +85,44 @@ describe('pod identity and isolation', () => {
   });
 });
 
+describe('a uid per pod', () => {
+  it("with --pod-uid-range each pod runs as a uid of its own: another pod's environment is out of reach (48; skipped without setpriv or root)", async (ctx) => {
+    if (!isRoot || !hasSetpriv) ctx.skip();
+    const holder = shJob('holder', 'echo UID=$(id -u); sleep 30').replace(
+      'command: ["sh", "-c", "echo UID=$(id -u); sleep 30"]',
+      'command: ["sh", "-c", "echo UID=$(id -u); sleep 30"]\n        env: [{name: SECRET_TOKEN, value: canary-123}]',
+    );
+    const d = await daemon({ files: { 'holder.yaml': holder }, extraArgs: ['--pod-user', 'nobody', '--pod-uid-range', '200000-200009'] });
+    await waitFor('holder running', () => podsOf(d.stateDir, 'holder')[0]?.status.phase === 'Running' && logsOf(d, 'holder').includes('UID='));
+    d.writeJob('peek.yaml', shJob('peek', "echo UID=$(id -u); cat /proc/[0-9]*/environ 2>/dev/null | tr '\\0' '\\n' | grep -c canary-123 || true"));
+    await done(d, 'peek');
+    const holderUid = Number(/UID=(\d+)/.exec(logsOf(d, 'holder'))?.[1]);
+    const log = logsOf(d, 'peek');
+    const peekUid = Number(/UID=(\d+)/.exec(log)?.[1]);
+    expect(holderUid).toBe(200000);
+    expect(peekUid).toBe(200001);
+    // The holder's environment holds the canary; the other pod, as another uid, cannot read it.
+    expect(log.trim().split('\n').at(-1)).toBe('0');
+    d.removeJob('holder.yaml');
+    await checkInvariants(d);
+  });
+
+  it('a pod keeps its uid across a daemon restart, and a new pod does not get it', async (ctx) => {
+    if (!isRoot || !hasSetpriv) ctx.skip();
+    const args = ['--pod-user', 'nobody', '--pod-uid-range', '200100-200109'];
+    const first = await daemon({ files: { 'long.yaml': shJob('long', 'echo UID=$(id -u); sleep 30') }, extraArgs: args });
+    await waitFor('long running', () => logsOf(first, 'long').includes('UID='));
+    await first.stop('SIGKILL');
+    const d = await daemon({ dir: first.dir, extraArgs: args });
+    d.writeJob('next.yaml', shJob('next', 'echo UID=$(id -u)'));
+    await done(d, 'next');
+    expect(logsOf(d, 'long')).toContain('UID=200100');
+    expect(logsOf(d, 'next')).toContain('UID=200101');
+    d.removeJob('long.yaml');
+    await checkInvariants(d);
+  });
+});
+
 describe('the process tree ends with the pod', () => {
   it('activeDeadlineSeconds kills the whole tree, including a setsid child and a double-forked one; the Job fails with DeadlineExceeded (55; skipped without cgroups)', async (ctx) => {
     if (!hasCgroups) ctx.skip();

@@ -11,7 +11,8 @@ Usage:
   gitjobs daemon [--jobs DIR | --repo URL_OR_PATH [--branch B | --tag T | --commit SHA] [--path SUBDIR] [--interval 30s]
                  [--verify-commits ALLOWED_SIGNERS] [--allow-force-push]]
                  [--state DIR] [--pod-backoff-base DURATION] [--log-format text|json] [--stop-pods]
-                 [--pod-user USER[:GROUP]] [--pod-pids-max N] [--pod-log-max-size SIZE] [--pod-pid-namespace]
+                 [--pod-user USER[:GROUP]] [--pod-uid-range FIRST-LAST] [--pod-pids-max N] [--pod-log-max-size SIZE]
+                 [--pod-pid-namespace]
                  [--node-cpu N] [--node-memory SIZE] [--node-max-pods N] [--secrets DIR]
 
 Options:
@@ -39,6 +40,8 @@ Options:
   --log-retention DURATION    logs of deleted runs are removed after this long (default 168h); records stay
   --pod-user USER[:GROUP]     who pods run as when the daemon is root (default $GITJOBS_POD_USER or nobody),
                               without capabilities and with no_new_privs; root keeps the daemon's user
+  --pod-uid-range FIRST-LAST  each live pod runs as a uid of its own from this range (with --pod-user's
+                              group), so pods cannot read each other's environment or signal each other
   --pod-pids-max N            processes and threads per pod, through its cgroup (default 1024; 0: no limit)
   --pod-log-max-size SIZE     a container's log is rotated past this size, keeping one older file (default 10Mi;
                               0: no cap)
@@ -70,6 +73,7 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
     'history-limit': { type: 'string' },
     'log-retention': { type: 'string' },
     'pod-user': { type: 'string' },
+    'pod-uid-range': { type: 'string' },
     'pod-pids-max': { type: 'string' },
     'pod-log-max-size': { type: 'string' },
     'pod-pid-namespace': { type: 'boolean' },
@@ -128,6 +132,17 @@ function containmentFlags(values: Values): Partial<PodContainmentFlags> {
   if (user !== undefined) {
     if (!/^[A-Za-z0-9._-]+(:[A-Za-z0-9._-]+)?$/.test(user)) throw usageError(`--pod-user takes USER or USER:GROUP, not "${user}"`, 'daemon');
     out.podUser = user;
+  }
+  const range = values['pod-uid-range'] as string | undefined;
+  if (range !== undefined) {
+    const m = /^(\d+)-(\d+)$/.exec(range);
+    const first = Number(m?.[1]);
+    const last = Number(m?.[2]);
+    // Below 1000 are the system's own users; 2^32-1 is (uid_t)-1, "no change" to the kernel.
+    if (m === null || first < 1000 || last < first || last >= 2 ** 32 - 1) {
+      throw usageError(`--pod-uid-range takes FIRST-LAST, uids from 1000 up (e.g. 100000-165535), not "${range}"`, 'daemon');
+    }
+    out.podUidRange = { first, last };
   }
   const pids = values['pod-pids-max'] as string | undefined;
   if (pids !== undefined) {
