@@ -171,14 +171,18 @@ describe('commit signatures (--verify-commits)', () => {
     const first = commitSigned(repo, 'Add one', keys.trusted);
     repo.write('jobs/two.yaml', jobYaml('two'));
     commitSigned(repo, 'Add two', keys.trusted);
-    await follow(repo, ['--allow-force-push']);
+    await follow(repo, ['--allow-force-push', '--branch', 'main']);
     await waitFor('two finished', finished('two'));
 
-    repo.git('reset', '-q', '--hard', first);
+    // The rewrite is made on a side branch and main is moved once it is done: a
+    // daemon that looked at a half-made history (main reset to `first`, which
+    // --allow-force-push would apply) would prune two before the test looks.
+    repo.git('checkout', '-q', '-b', 'rewrite', first);
     repo.write('jobs/three.yaml', jobYaml('three'));
     const unsigned = commitSigned(repo, 'Unsigned rewrite', undefined);
     repo.write('jobs/four.yaml', jobYaml('four'));
     const head = commitSigned(repo, 'Signed on top', keys.trusted);
+    repo.git('update-ref', 'refs/heads/main', head);
     const row = await refused(head, 'InvalidCommitSignature');
     expect(row).toContain(`commit ${short(unsigned)} "Unsigned rewrite" is not signed`);
     expect(d!.job('three')).toBeUndefined();
@@ -186,6 +190,7 @@ describe('commit signatures (--verify-commits)', () => {
 
     repo.git('reset', '-q', '--soft', first);
     const signed = commitSigned(repo, 'Signed rewrite', keys.trusted);
+    repo.git('update-ref', 'refs/heads/main', signed);
     await waitFor('three and four finished', () => finished('three')() && finished('four')());
     expect(sourceRow()).toMatch(new RegExp(`main@sha1:${signed}\\s+True`));
     // The rewritten history no longer has two.yaml: its Job is pruned.
