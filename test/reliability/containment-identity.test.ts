@@ -1,21 +1,12 @@
 // Containment, part 1: who a pod runs as, what it can reach, and that its whole
 // process tree ends with it. Real daemon (as root here), real processes.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isPodTerminal } from '../../src/api/pods.js';
-import { startDaemon, waitFor, type DaemonHandle } from '../helpers/e2e.js';
+import { waitFor, type DaemonHandle } from '../helpers/e2e.js';
 import { hasCgroups, hasSetpriv, hasUnshare, isRoot, podCgroupDirs, statusField, stillRunning } from './containment-harness.js';
-import { checkInvariants, hasCondition, jobStatus, podsOf, shJob } from './harness.js';
+import { checkInvariants, hasCondition, jobStatus, managedDaemons, podsOf, shJob } from './harness.js';
 
-let handles: DaemonHandle[] = [];
-afterEach(async () => {
-  for (const h of handles.splice(0).reverse()) await h.cleanup();
-});
-
-async function daemon(opts: Parameters<typeof startDaemon>[0] = {}): Promise<DaemonHandle> {
-  const d = await startDaemon(opts);
-  handles.push(d);
-  return d;
-}
+const daemon = managedDaemons();
 
 function logsOf(d: DaemonHandle, job: string): string {
   const [pod] = podsOf(d.stateDir, job);

@@ -2,22 +2,13 @@
 // size cap. Real daemon (as root here), real processes.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { containerLogPath } from '../../src/executor/paths.js';
-import { startDaemon, waitFor, type DaemonHandle } from '../helpers/e2e.js';
+import { waitFor, type DaemonHandle } from '../helpers/e2e.js';
 import { enforces, limitV2, rssKb, runCgroup } from './containment-harness.js';
-import { checkInvariants, hasCondition, jobStatus, NEVER, podsOf, shJob } from './harness.js';
+import { checkInvariants, hasCondition, jobStatus, managedDaemons, NEVER, podsOf, shJob } from './harness.js';
 
-let handles: DaemonHandle[] = [];
-afterEach(async () => {
-  for (const h of handles.splice(0).reverse()) await h.cleanup();
-});
-
-async function daemon(opts: Parameters<typeof startDaemon>[0] = {}): Promise<DaemonHandle> {
-  const d = await startDaemon(opts);
-  handles.push(d);
-  return d;
-}
+const daemon = managedDaemons();
 
 /** shJob with container resources. */
 function limitedJob(name: string, script: string, limits: string, spec = '  backoffLimit: 0\n'): string {

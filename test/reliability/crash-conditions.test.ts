@@ -4,26 +4,17 @@
 // processes; gates (files the test creates) order the events.
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startDaemon, waitFor, type DaemonHandle } from '../helpers/e2e.js';
+import { describe, expect, it } from 'vitest';
+import { waitFor, type DaemonHandle } from '../helpers/e2e.js';
 import { JOB_COMPLETION_INDEX, type Pod } from '../../src/api/types.js';
 import { reconcileJob } from '../../src/reconcile/job.js';
 import { DEFAULT_RECONCILE_OPTIONS } from '../../src/reconcile/plan.js';
 import { getJobByName } from '../../src/store/jobs.js';
 import { listPodsOfRun } from '../../src/store/pods.js';
 import { at, indexedJob, status, succeeded } from '../helpers/builders.js';
-import { checkInvariants, hasCondition, jobStatus, podAlive, podPgids, podsOf, shJob, withDb } from './harness.js';
+import { checkInvariants, hasCondition, jobStatus, managedDaemons, podAlive, podPgids, podsOf, shJob, withDb } from './harness.js';
 
-let handles: DaemonHandle[] = [];
-afterEach(async () => {
-  for (const h of handles.splice(0).reverse()) await h.cleanup();
-});
-
-async function daemon(opts: Parameters<typeof startDaemon>[0] = {}): Promise<DaemonHandle> {
-  const d = await startDaemon(opts);
-  handles.push(d);
-  return d;
-}
+const daemon = managedDaemons();
 
 const running = (d: DaemonHandle, job: string, n = 1) =>
   waitFor(`${n} running pod(s) of ${job}`, () => {

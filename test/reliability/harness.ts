@@ -9,9 +9,23 @@ import { openDb, STATE_DB_FILE } from '../../src/store/db.js';
 import { getJobByName, listJobs } from '../../src/store/jobs.js';
 import { listPods, listPodsOfRun } from '../../src/store/pods.js';
 import { getJobStatus } from '../../src/store/status.js';
-import { waitFor, type DaemonHandle } from '../helpers/e2e.js';
+import { afterEach } from 'vitest';
+import { startDaemon, waitFor, type DaemonHandle } from '../helpers/e2e.js';
 
 export const NEVER = '      restartPolicy: Never\n';
+
+/** `startDaemon` for a test file: every daemon it starts is cleaned up after each test. */
+export function managedDaemons(): (opts?: Parameters<typeof startDaemon>[0]) => Promise<DaemonHandle> {
+  const handles: DaemonHandle[] = [];
+  afterEach(async () => {
+    for (const h of handles.splice(0).reverse()) await h.cleanup();
+  });
+  return async (opts = {}) => {
+    const d = await startDaemon(opts);
+    handles.push(d);
+    return d;
+  };
+}
 
 /** A Job manifest with one container running `sh -c SCRIPT`. */
 export function shJob(name: string, script: string, spec = '', podSpec = NEVER): string {

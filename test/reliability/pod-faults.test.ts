@@ -2,21 +2,12 @@
 // suspend and scale-down while pods run. Real daemon, real processes.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { podRunDir } from '../../src/executor/paths.js';
-import { startDaemon, waitFor, type DaemonHandle } from '../helpers/e2e.js';
-import { checkInvariants, hasCondition, jobStatus, podAlive, podPgids, podsOf, sampleParallelism, shJob } from './harness.js';
+import { waitFor, type DaemonHandle } from '../helpers/e2e.js';
+import { checkInvariants, hasCondition, jobStatus, managedDaemons, podAlive, podPgids, podsOf, sampleParallelism, shJob } from './harness.js';
 
-let handles: DaemonHandle[] = [];
-afterEach(async () => {
-  for (const h of handles.splice(0).reverse()) await h.cleanup();
-});
-
-async function daemon(opts: Parameters<typeof startDaemon>[0] = {}): Promise<DaemonHandle> {
-  const d = await startDaemon(opts);
-  handles.push(d);
-  return d;
-}
+const daemon = managedDaemons();
 
 const running = (d: DaemonHandle, job: string, n = 1, exclude: string[] = []) =>
   waitFor(`${n} running pod(s) of ${job}`, () => {
