@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { bashCompletion, zshCompletion } from '../../../src/cli/commands/completion.js';
+import { CLI } from '../../helpers/e2e.js';
 
 // The names a state folder would answer with; the real CLI is exercised in the e2e tests.
 const FAKE_CLI = `gitjobs() {
@@ -48,5 +49,19 @@ describe('completion zsh', () => {
     expect(script.startsWith('#compdef gitjobs\n')).toBe(true);
     expect(script).toContain('bashcompinit');
     expect(script).toContain('_gitjobs()');
+  });
+});
+
+describe('completion covers every flag', () => {
+  // Flags added to a command and forgotten here would never complete: its own --help is the list.
+  // (sync has no option lines: its one flag is in its usage.)
+  const commands = ['apply', 'create', 'delete', 'describe', 'get', 'logs', 'patch', 'scale', 'suspend', 'resume', 'wait', 'history', 'rerun', 'daemon'];
+  it.each(commands)('gitjobs %s: every flag of its --help completes', (command) => {
+    const help = spawnSync(process.execPath, [CLI, command, '--help'], { encoding: 'utf8' }).stdout;
+    // The option lines: `  -o, --output FORMAT  ...` or `      --state DIR  ...`.
+    const flags = new Set([...help.matchAll(/^ +(?:-\w, )?(--[a-z][a-z-]*)/gm)].map((m) => m[1]!));
+    expect(flags.size).toBeGreaterThan(0);
+    const offered = complete(`gitjobs ${command} --`);
+    expect([...flags].filter((f) => !offered.includes(f) && !offered.includes(`${f}=`))).toEqual([]);
   });
 });
