@@ -1,6 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import type { Container, ContainerStateTerminated, Pod, PodStatus } from '../api/types.js';
 import type { Db } from '../store/db.js';
 import { recordEvent } from '../store/events.js';
@@ -13,8 +12,9 @@ import { ContainerConfigError, type SecretSource } from './secrets.js';
 import { localCapacity, type NodeCapacity } from './resources.js';
 import { NO_CONTAINMENT, runLimits, type Containment } from './containment.js';
 import type { PodIdentity } from './identity.js';
+import { PodUids } from './pod-uids.js';
 import { LogStamper } from './log-stamps.js';
-import { containerLogDir, containerLogPath, podDir, podRunDir } from './paths.js';
+import { containerLogDir, containerLogPath, podRunDir } from './paths.js';
 import {
   containerStarted,
   containerTerminated,
@@ -85,14 +85,14 @@ export class Kubelet {
   private readonly wrapper: string;
   private readonly spawner: Spawner;
   private readonly cg: PodCgroupOps;
-  /** With --pod-uid-range: the uid each live pod runs as. */
-  private readonly podUids = new Map<string, number>();
+  private readonly uids: PodUids;
 
   constructor(private readonly o: KubeletOptions) {
     this.wrapper = installWrapper(o.stateDir);
     this.c = o.containment ?? NO_CONTAINMENT;
     this.spawner = o.spawner ?? new DirectSpawner(this.c.cgroups);
     this.cg = new PodCgroupOps(this.c.cgroups, o.db, o.clock, o.logger);
+    this.uids = new PodUids(this.c.identity, this.c.uidRange, o.stateDir);
     this.stamper = new LogStamper(() => o.clock.now(), this.c.logMaxBytes);
   }
 
@@ -100,7 +100,7 @@ export class Kubelet {
   recover(): void {
     const live = this.o.db.transaction(() => listLivePods(this.o.db))();
     // Uids of pods still running stay theirs, before any pod is started afresh.
-    if (this.c.uidRange !== undefined) for (const pod of live) this.reserveUid(pod.uid);
+    for (const pod of live) this.uids.reserve(pod.uid);
     for (const pod of live) {
       this.recoverPod(pod);
     }
@@ -189,7 +189,7 @@ export class Kubelet {
 
   private forget(uid: string): void {
     this.o.admission?.release(uid);
-    this.podUids.delete(uid);
+    this.uids.release(uid);
     const rt = this.pods.get(uid);
     if (rt === undefined) return;
     this.clearTimers(rt);
@@ -288,7 +288,7 @@ export class Kubelet {
         prefix: [...this.c.prefixFor(id), ...rlimitPrefix(pod)],
         wrapper: this.wrapper,
         ...(spawnAs === undefined ? {} : { spawnAs }),
-        ...(this.podUids.has(pod.uid) ? { podUid: this.podUids.get(pod.uid)! } : {}),
+        ...(this.uids.uidOf(pod.uid) === undefined ? {} : { podUid: this.uids.uidOf(pod.uid)! }),
         ...(this.c.cgroups === undefined ? {} : { cgroup: { podUid: pod.uid, leaf, limits: runLimits(c) } }),
       },
       {
@@ -600,42 +600,8 @@ export class Kubelet {
     this.afterFinish(pod, status, rt);
   }
 
-  /**
-   * Who the pod's containers run as: with --pod-uid-range a uid of its own
-   * (the lowest free one, for as long as the pod lives), so no pod can read
-   * another's environment, signal or trace it; else the pod user.
-   */
   private identityOf(pod: Pod): PodIdentity | undefined {
-    const base = this.c.identity;
-    const range = this.c.uidRange;
-    if (base === undefined || range === undefined) return base;
-    let uid = this.podUids.get(pod.uid);
-    if (uid === undefined) {
-      const taken = new Set(this.podUids.values());
-      for (let u = range.first; u <= range.last && uid === undefined; u++) if (!taken.has(u)) uid = u;
-      if (uid === undefined) {
-        // More live pods than uids: this one shares the pod user, and says so.
-        this.podWarning(pod, 'UidRangeExhausted', `every uid of --pod-uid-range ${range.first}-${range.last} is in use; the pod runs as ${base.name}`);
-        return base;
-      }
-      this.podUids.set(pod.uid, uid);
-    }
-    return { ...base, uid, name: String(uid) };
-  }
-
-  /** The uid a pod's supervisor records say it runs as, if any. */
-  private reserveUid(podUid: string): void {
-    const dir = podDir(this.o.stateDir, podUid);
-    let runs: string[];
-    try {
-      runs = readdirSync(dir);
-    } catch {
-      return;
-    }
-    for (const r of runs) {
-      const uid = readSupervisor(join(dir, r))?.podUid;
-      if (uid !== undefined) this.podUids.set(podUid, uid);
-    }
+    return this.uids.identityOf(pod.uid, (message) => this.podWarning(pod, 'UidRangeExhausted', message));
   }
 
   private removeCgroup(uid: string): void {
