@@ -143,7 +143,7 @@ export interface CommitInfo {
   author: string;
   email: string;
   subject: string;
-  /** Commit time, epoch ms. */
+  /** Author time, epoch ms. */
   time: number;
 }
 

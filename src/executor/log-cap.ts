@@ -116,13 +116,7 @@ function copyRange(fd: number, from: number, to: number, dest: string): void {
   const tmp = `${dest}.tmp`;
   const out = openSync(tmp, 'w');
   try {
-    const buf = Buffer.alloc(Math.max(1, Math.min(CHUNK, to - from)));
-    for (let pos = from; pos < to; ) {
-      const got = readSync(fd, buf, 0, Math.min(buf.length, to - pos), pos);
-      if (got <= 0) break;
-      writeSync(out, buf, 0, got);
-      pos += got;
-    }
+    appendRange(fd, from, to, out);
   } finally {
     closeSync(out);
   }

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { join } from 'node:path';
 import git from 'isomorphic-git';
+import type { CommitInfo } from '../api/types.js';
 import { GitjobsError } from '../errors.js';
 import type { ManifestResult } from '../manifest/index.js';
 import type { Logger } from '../util/logger.js';
@@ -21,15 +22,6 @@ import type { CommitVerifier } from './git-verify.js';
 import { planApply } from './verify-policy.js';
 
 export type { GitRef } from './git-ref.js';
-
-export interface CommitInfo {
-  sha: string;
-  author: string;
-  email: string;
-  subject: string;
-  /** Author time, epoch ms. */
-  time: number;
-}
 
 export interface GitSnapshot {
   /** `main@sha1:<oid>`, `v1.2@sha1:<oid>` for a tag, `sha1:<oid>` for a pinned commit. */
