@@ -6,6 +6,7 @@ import { describeCgroups, detectCgroups, type CgroupLayout } from './cgroups.js'
 import { findProgram, pidNamespaceArgv, resolvePodUser, setprivArgv, type PodIdentity } from './identity.js';
 import { PodCgroups, stateHash, type RunLimits } from './pod-cgroups.js';
 import { parseQuantity } from './resources.js';
+import { chooseSupervisor, type Supervisor } from './supervisor.js';
 
 // What the daemon can do on this host to contain pods, decided once at start
 // and reported in its start log line.
@@ -47,18 +48,28 @@ export interface ContainmentOptions extends Partial<PodContainmentFlags> {
   /** For tests: the host's layout and the daemon's uid. */
   layout?: CgroupLayout;
   daemonUid?: number;
+  /** For tests: the supervisor to use; the compiled one when it was built. */
+  supervisor?: Supervisor;
 }
 
 export interface Containment {
   cgroups: PodCgroups | undefined;
   /** Undefined: pods run as the daemon's user. */
   identity: PodIdentity | undefined;
-  /** How the identity is switched: setpriv (everything dropped) or Node's spawn uid/gid (capabilities stay in the bounding set). */
-  switchBy: 'setpriv' | 'spawn' | undefined;
+  /**
+   * How the identity is switched: by the compiled supervisor or setpriv
+   * (everything dropped), or by Node's spawn uid/gid (capabilities stay in the
+   * bounding set).
+   */
+  switchBy: 'supervisor' | 'setpriv' | 'spawn' | undefined;
+  /** The program that supervises each container run (not yet installed in the state folder). */
+  supervisor: Supervisor | undefined;
   /** Programs put before the workload's argv, in order, for the pod user. */
   prefix: string[];
   /** The same for another identity (a pod's own uid); the pod user's when undefined. */
   prefixFor(id: PodIdentity | undefined): string[];
+  /** The user the supervisor itself switches the workload to, when it does (switchBy 'supervisor'). */
+  dropFor(id: PodIdentity | undefined): { uid: number; gid: number } | undefined;
   /** Pods get uids of their own from here (needs a pod user: the daemon is root). */
   uidRange: UidRange | undefined;
   logMaxBytes: number | undefined;
@@ -71,8 +82,10 @@ export const NO_CONTAINMENT: Containment = {
   cgroups: undefined,
   identity: undefined,
   switchBy: undefined,
+  supervisor: undefined,
   prefix: [],
   prefixFor: () => [],
+  dropFor: () => undefined,
   uidRange: undefined,
   logMaxBytes: undefined,
   summary: {},
@@ -100,15 +113,16 @@ export function setUpContainment(options: ContainmentOptions): Containment {
   }
 
   const identity = resolvePodUser(o.podUser, daemonUid);
-  const setpriv = identity === undefined ? undefined : findProgram('setpriv');
+  const supervisor = o.supervisor ?? chooseSupervisor();
+  // A PID namespace is made by unshare(1) as root, then the user is dropped inside it: setpriv's job then.
+  const setpriv = identity === undefined || (supervisor.native && !o.pidNamespace) ? undefined : findProgram('setpriv');
   let switchBy: Containment['switchBy'];
   if (identity !== undefined) {
-    switchBy = setpriv !== undefined ? 'setpriv' : 'spawn';
-    if (setpriv === undefined) o.logger.warn('setpriv(1) not found: pods switch user through spawn; their capability bounding set stays full and no_new_privs is off');
+    switchBy = supervisor.native && !o.pidNamespace ? 'supervisor' : setpriv !== undefined ? 'setpriv' : 'spawn';
+    if (switchBy === 'spawn') o.logger.warn('setpriv(1) not found: pods switch user through spawn; their capability bounding set stays full and no_new_privs is off');
   } else if (daemonUid === 0) {
     o.logger.warn('pods run as root (--pod-user=root)');
   }
-  // The namespace is made as root, then the user is dropped inside it: the order matters.
   const namespace: string[] = [];
   if (o.pidNamespace) {
     const unshare = daemonUid === 0 && switchBy !== 'spawn' ? findProgram('unshare') : undefined;
@@ -118,6 +132,10 @@ export function setUpContainment(options: ContainmentOptions): Containment {
   const prefixFor = (id: PodIdentity | undefined): string[] => {
     const who = id ?? identity;
     return who !== undefined && setpriv !== undefined ? [...namespace, ...setprivArgv(setpriv, who)] : [...namespace];
+  };
+  const dropFor = (id: PodIdentity | undefined): { uid: number; gid: number } | undefined => {
+    const who = id ?? identity;
+    return switchBy === 'supervisor' && who !== undefined ? { uid: who.uid, gid: who.gid } : undefined;
   };
   const prefix = prefixFor(identity);
   const uidRange = identity !== undefined ? o.podUidRange : undefined;
@@ -134,12 +152,13 @@ export function setUpContainment(options: ContainmentOptions): Containment {
   const summary: Containment['summary'] = {
     cgroups: cgroupText,
     podUser: identity === undefined ? `daemon's own (uid ${daemonUid})` : `${identity.name} (${identity.uid}:${identity.gid}${switchBy === 'spawn' ? ', capabilities kept' : ''})`,
+    supervisor: supervisor.native ? 'compiled' : 'shell',
     pidNamespace: prefix.some((p) => p.endsWith('unshare')),
     ...(uidRange === undefined ? {} : { podUids: `${uidRange.first}-${uidRange.last}` }),
     podPidsMax: cgroups?.enforces('pids') === true && o.podPidsMax > 0 ? o.podPidsMax : 'unlimited',
     podLogMaxSize: o.logMaxBytes > 0 ? o.logMaxBytes : 'unlimited',
   };
-  return { cgroups, identity, switchBy, prefix, prefixFor, uidRange, logMaxBytes: o.logMaxBytes > 0 ? o.logMaxBytes : undefined, summary };
+  return { cgroups, identity, switchBy, supervisor, prefix, prefixFor, dropFor, uidRange, logMaxBytes: o.logMaxBytes > 0 ? o.logMaxBytes : undefined, summary };
 }
 
 /** A container's limits as the cgroups take them (requests are the scheduler's, see src/scheduler/). */

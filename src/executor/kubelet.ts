@@ -24,9 +24,10 @@ import {
   podInitialized,
   withPodCondition,
 } from './pod-status.js';
-import { installWrapper, isOurWorkload, isSameProcessAlive, signalGroup } from './process.js';
+import { isOurWorkload, isSameProcessAlive, signalGroup } from './process.js';
 import { readExitCode, readSupervisor, readWorkloadPid, spawnedAt } from './run-records.js';
 import { DirectSpawner, type Spawner } from './spawner.js';
+import { chooseSupervisor, installSupervisor, type Supervisor } from './supervisor.js';
 import { PodCgroupOps } from './pod-cgroup-ops.js';
 import { DEADLINE_EXCEEDED, formatSeconds, readTermination, roleOf, statusOf, type ContainerRun, type PodRuntime } from './pod-runtime.js';
 import { createPodVolumes, removePodVolumes, volumeMountEnv } from './volumes.js';
@@ -81,15 +82,15 @@ export class Kubelet {
   private readonly c: Containment;
   private stopped = false;
 
-  /** This daemon's own copy of the supervisor script (see installWrapper). */
-  private readonly wrapper: string;
+  /** This daemon's own copy of the supervisor (see installSupervisor). */
+  private readonly supervisor: Supervisor;
   private readonly spawner: Spawner;
   private readonly cg: PodCgroupOps;
   private readonly uids: PodUids;
 
   constructor(private readonly o: KubeletOptions) {
-    this.wrapper = installWrapper(o.stateDir);
     this.c = o.containment ?? NO_CONTAINMENT;
+    this.supervisor = installSupervisor(o.stateDir, this.c.supervisor ?? chooseSupervisor());
     this.spawner = o.spawner ?? new DirectSpawner(this.c.cgroups);
     this.cg = new PodCgroupOps(this.c.cgroups, o.db, o.clock, o.logger);
     this.uids = new PodUids(this.c.identity, this.c.uidRange, o.stateDir);
@@ -272,6 +273,7 @@ export class Kubelet {
     }
     const leaf = `${c.name}.${attempt}`;
     const spawnAs = this.c.switchBy === 'spawn' && id !== undefined ? { uid: id.uid, gid: id.gid } : undefined;
+    const drop = this.c.dropFor(id);
     const run: ContainerRun = { attempt, runDir, pid: 0, startTime: undefined, signalled: false, starting: true };
     // Known before the spawn is: a kill that comes first reaches the cgroup all the same.
     if (this.c.cgroups !== undefined) run.leaf = leaf;
@@ -286,7 +288,8 @@ export class Kubelet {
         env,
         cwd,
         prefix: [...this.c.prefixFor(id), ...rlimitPrefix(pod)],
-        wrapper: this.wrapper,
+        supervisor: this.supervisor,
+        ...(drop === undefined ? {} : { drop }),
         ...(spawnAs === undefined ? {} : { spawnAs }),
         ...(this.uids.uidOf(pod.uid) === undefined ? {} : { podUid: this.uids.uidOf(pod.uid)! }),
         ...(this.c.cgroups === undefined ? {} : { cgroup: { podUid: pod.uid, leaf, limits: runLimits(c) } }),

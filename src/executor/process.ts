@@ -1,27 +1,6 @@
-import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-export const WRAPPER_PATH = fileURLToPath(new URL('../../src/executor/pod-wrapper.sh', import.meta.url));
-
-/**
- * Copies the supervisor script into the state folder under a name made from
- * its content, and returns that copy's path. A daemon spawns only its own
- * copy, so installing a new gitjobs while it runs (a new script with other
- * arguments) cannot break the pods it starts.
- */
-export function installWrapper(stateDir: string): string {
-  const text = readFileSync(WRAPPER_PATH);
-  const path = join(stateDir, 'bin', `pod-wrapper-${createHash('sha256').update(text).digest('hex').slice(0, 12)}.sh`);
-  if (!existsSync(path)) {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(`${path}.tmp`, text, { mode: 0o755 });
-    renameSync(`${path}.tmp`, path);
-  }
-  return path;
-}
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { chooseSupervisor, supervisorArgv, type Supervisor } from './supervisor.js';
 
 export interface SpawnedContainer {
   pid: number;
@@ -46,20 +25,23 @@ export function spawnContainer(opts: {
   cwd: string;
   /** cgroup.procs files the supervisor joins before it starts the workload. */
   join?: readonly string[];
-  /** Programs run before the workload (PID namespace, privilege drop). */
+  /** Programs run before the workload (PID namespace, privilege drop, rlimits). */
   prefix?: readonly string[];
+  /** The user the compiled supervisor switches the workload to. */
+  drop?: { uid: number; gid: number };
   /**
    * Runs the supervisor itself as this user (no setpriv on the host): it then
    * waits until `joined` exists in its run folder, once the caller has moved it.
    */
   spawnAs?: { uid: number; gid: number };
-  /** The supervisor script to run (see installWrapper); the one in the package by default. */
-  wrapper?: string;
+  /** The supervisor to run (see installSupervisor); the package's own by default. */
+  supervisor?: Supervisor;
 }): SpawnedContainer {
   const fd = openSync(opts.logPath, 'a');
   try {
     const join = opts.spawnAs !== undefined ? 'wait' : opts.join !== undefined && opts.join.length > 0 ? opts.join.join(':') : '-';
-    const child = spawn('/bin/sh', [opts.wrapper ?? WRAPPER_PATH, opts.runDir, join, ...(opts.prefix ?? []), ...opts.argv], {
+    const { file, args } = supervisorArgv(opts.supervisor ?? chooseSupervisor(), opts.runDir, join, opts.drop, [...(opts.prefix ?? []), ...opts.argv]);
+    const child = spawn(file, args, {
       detached: true,
       stdio: ['ignore', fd, fd],
       env: opts.env,

@@ -3,6 +3,7 @@ import { removeCgroupWhenEmpty } from './pod-cgroup-ops.js';
 import type { PodCgroups, RunLimits } from './pod-cgroups.js';
 import { spawnContainer } from './process.js';
 import { ensureDir, writeAtomic } from './run-records.js';
+import type { Supervisor } from './supervisor.js';
 
 /** Everything it takes to start one container run under its supervisor. */
 export interface StartRequest {
@@ -14,8 +15,10 @@ export interface StartRequest {
   cwd: string;
   /** Programs run before the workload (PID namespace, privilege drop, rlimits). */
   prefix: string[];
-  /** The supervisor script (see installWrapper). */
-  wrapper: string;
+  /** The supervisor (see installSupervisor). */
+  supervisor: Supervisor;
+  /** The user the compiled supervisor switches the workload to. */
+  drop?: { uid: number; gid: number };
   /** Run the supervisor itself as this user, for hosts without setpriv. */
   spawnAs?: { uid: number; gid: number };
   /** The run's cgroup leaf and its limits, when pods get cgroups. */
@@ -118,7 +121,8 @@ export class DirectSpawner implements Spawner {
       cwd: req.cwd,
       join,
       prefix: req.prefix,
-      wrapper: req.wrapper,
+      supervisor: req.supervisor,
+      ...(req.drop === undefined ? {} : { drop: req.drop }),
       ...(req.spawnAs === undefined ? {} : { spawnAs: req.spawnAs }),
     });
     if (req.spawnAs !== undefined) {

@@ -82,23 +82,3 @@ describe('env from the node and from objects gitjobs does not have', () => {
     it(name, () => expect(containerEnv({ pod, container: k.c, base: {}, node })).toEqual(k.want));
   }
 });
-
-describe('the supervisor script a daemon runs', () => {
-  it('is its own content-addressed copy in the state folder, so replacing the installed one cannot affect it', async () => {
-    const { installWrapper, WRAPPER_PATH } = await import('../../src/executor/process.js');
-    const { mkdtempSync, readFileSync, rmSync, statSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const state = mkdtempSync(join(tmpdir(), 'gitjobs-wrapper-'));
-    try {
-      const copy = installWrapper(state);
-      expect(copy.startsWith(join(state, 'bin', 'pod-wrapper-'))).toBe(true);
-      expect(readFileSync(copy, 'utf8')).toBe(readFileSync(WRAPPER_PATH, 'utf8'));
-      expect(statSync(copy).mode & 0o111).not.toBe(0);
-      // The same content installs to the same file.
-      expect(installWrapper(state)).toBe(copy);
-    } finally {
-      rmSync(state, { recursive: true, force: true });
-    }
-  });
-});

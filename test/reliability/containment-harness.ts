@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { detectCgroups, limitHierarchy, type Limit } from '../../src/executor/cgroups.js';
 import { findProgram } from '../../src/executor/identity.js';
 import { stateHash } from '../../src/executor/pod-cgroups.js';
+import { NATIVE_SUPERVISOR_PATH } from '../../src/executor/supervisor.js';
 
 export const isRoot = process.getuid?.() === 0;
 const layout = detectCgroups();
@@ -14,6 +15,8 @@ export const hasCgroups = isRoot && layout.mode !== 'none';
 export const enforces = (limit: Limit): boolean => hasCgroups && limitHierarchy(layout, limit) !== undefined;
 export const limitV2 = (limit: Limit): boolean => limitHierarchy(layout, limit)?.v2 === true;
 export const hasSetpriv = findProgram('setpriv') !== undefined;
+/** `npm run build` compiled the pod supervisor (a C compiler was there). */
+export const hasCompiledSupervisor = existsSync(NATIVE_SUPERVISOR_PATH);
 export const hasUnshare = isRoot && findProgram('unshare') !== undefined;
 
 /** A container run's cgroup folder in the hierarchy that enforces `limit`. */

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { isPodTerminal } from '../../src/api/pods.js';
 import { waitFor, type DaemonHandle } from '../helpers/e2e.js';
-import { hasCgroups, hasSetpriv, hasUnshare, isRoot, podCgroupDirs, statusField, stillRunning } from './containment-harness.js';
+import { hasCgroups, hasCompiledSupervisor, hasSetpriv, hasUnshare, isRoot, podCgroupDirs, statusField, stillRunning } from './containment-harness.js';
 import { checkInvariants, hasCondition, jobStatus, managedDaemons, podsOf, shJob } from './harness.js';
 
 const daemon = managedDaemons();
@@ -19,9 +19,14 @@ function logsOf(d: DaemonHandle, job: string): string {
 const done = (d: DaemonHandle, job: string) => waitFor(`${job} finished`, () => hasCondition(d.stateDir, job, 'Complete') || hasCondition(d.stateDir, job, 'Failed'));
 
 describe('pod identity and isolation', () => {
-  it('a pod of a root daemon runs as nobody with no capabilities and no_new_privs; it cannot write the state folder or leave its cgroup (49; skipped when not root or without setpriv)', async (ctx) => {
-    if (!isRoot || !hasSetpriv) ctx.skip();
-    const d = await daemon({ files: {}, extraArgs: ['--pod-user', 'nobody'] });
+  // The compiled supervisor drops privileges itself; the shell one (no C compiler) through setpriv(1).
+  it.each([
+    ['the compiled supervisor', 'compiled', {}],
+    ['the shell supervisor and setpriv', 'shell', { GITJOBS_POD_SUPERVISOR: 'shell' }],
+  ] as const)('a pod of a root daemon runs as nobody with no capabilities and no_new_privs; it cannot write the state folder or leave its cgroup, under %s (49; skipped when not root or without either)', async (_name, kind, env, ctx) => {
+    if (!isRoot || (kind === 'shell' ? !hasSetpriv : !hasCompiledSupervisor)) ctx.skip();
+    const d = await daemon({ files: {}, extraArgs: ['--pod-user', 'nobody'], env });
+    expect(d.log()).toContain(` supervisor=${kind} `);
     const script = [
       "grep -E '^(Uid|Gid|Groups|CapEff|CapBnd|NoNewPrivs):' /proc/self/status",
       `touch ${d.stateDir}/intruder 2>/dev/null && echo STATE=writable || echo STATE=denied`,

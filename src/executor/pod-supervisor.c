@@ -1,0 +1,131 @@
+/*
+ * Supervises one run of one container, as conmon does for a container; the
+ * compiled twin of pod-wrapper.sh, built by `npm run build` when a C compiler
+ * is there. It saves the shell and the setsid and setpriv execs on every pod
+ * start, the largest per-pod cost after the workload itself.
+ *
+ * usage: pod-supervisor RUNDIR JOIN DROP COMMAND [ARG...]
+ *   JOIN  cgroup.procs files to join, ':'-separated; '-' for none; 'wait' to
+ *         wait for RUNDIR/joined when whoever spawned us moves us instead.
+ *   DROP  UID:GID to run the workload as (no supplementary groups, no
+ *         capabilities, not even in the bounding set, and no_new_privs, as
+ *         `setpriv --clear-groups --inh-caps=-all --bounding-set=-all
+ *         --no-new-privs`); '-' to keep ours.
+ *
+ * Spawned detached with its stdio on the log file, so it outlives the daemon.
+ * The workload gets a session of its own, so signalling the pod's process
+ * group never reaches us: we stay to record how it ended, in RUNDIR's
+ * `workload.pid` and `exit` (see run-records.ts), and exit with its status.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* What pod-wrapper.sh exits with when it cannot set a run up: not the workload's. */
+#define SETUP_FAILED 125
+
+static const char *run_dir;
+
+static void die(const char *what, const char *detail) {
+  dprintf(2, "gitjobs supervisor: %s%s%s: %s\n", what, detail ? " " : "", detail ? detail : "", strerror(errno));
+  _exit(SETUP_FAILED);
+}
+
+/* One write() of a short line: readers take a record without its newline as not written yet. */
+static void record(const char *name, long value) {
+  char path[4096], line[32];
+  snprintf(path, sizeof path, "%s/%s", run_dir, name);
+  int n = snprintf(line, sizeof line, "%ld\n", value);
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) return; /* a full disk: our exit status still tells a daemon that is our parent */
+  if (write(fd, line, (size_t)n) < 0) { /* same */ }
+  close(fd);
+}
+
+static void join_cgroups(char *list) {
+  if (strcmp(list, "-") == 0) return;
+  if (strcmp(list, "wait") == 0) {
+    /* Bounded: a spawner that died before moving us must not leave us waiting forever. */
+    char path[4096];
+    snprintf(path, sizeof path, "%s/joined", run_dir);
+    struct timespec pause = {0, 200 * 1000};
+    for (long i = 0; access(path, F_OK) != 0; i++) {
+      if (i >= 50000) _exit(SETUP_FAILED);
+      nanosleep(&pause, NULL);
+    }
+    return;
+  }
+  char pid[24];
+  int n = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+  for (char *save = NULL, *f = strtok_r(list, ":", &save); f != NULL; f = strtok_r(NULL, ":", &save)) {
+    int fd = open(f, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, pid, (size_t)n) != n) die("cannot join", f);
+    close(fd);
+  }
+}
+
+static void drop_privileges(const char *spec) {
+  unsigned uid, gid;
+  char extra;
+  if (sscanf(spec, "%u:%u%c", &uid, &gid, &extra) != 2) {
+    errno = EINVAL;
+    die("bad user", spec);
+  }
+  if (setgroups(0, NULL) != 0) die("setgroups", NULL);
+  if (setresgid(gid, gid, gid) != 0) die("setresgid", NULL);
+  /* Every capability out of the bounding set while we may still drop them; EINVAL past the kernel's last one. */
+  for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) die("dropping the bounding set", NULL);
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die("no_new_privs", NULL);
+  if (setresuid(uid, uid, uid) != 0) die("setresuid", NULL);
+  /* The uid change empties the permitted and effective sets, not the inheritable one. */
+  struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct none[_LINUX_CAPABILITY_U32S_3];
+  memset(none, 0, sizeof none);
+  if (syscall(SYS_capset, &hdr, none) != 0) die("clearing capabilities", NULL);
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) die("clearing ambient capabilities", NULL);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 5) {
+    dprintf(2, "usage: pod-supervisor RUNDIR JOIN DROP COMMAND [ARG...]\n");
+    return 2;
+  }
+  run_dir = argv[1];
+  /* Into the pod's cgroups before anything is forked, so every descendant of the workload is inside. */
+  join_cgroups(argv[2]);
+  const char *drop = argv[3];
+  pid_t child = fork();
+  if (child < 0) die("fork", NULL);
+  if (child == 0) {
+    sigset_t all;
+    sigemptyset(&all);
+    sigprocmask(SIG_SETMASK, &all, NULL);
+    if (setsid() < 0) die("setsid", NULL);
+    if (strcmp(drop, "-") != 0) drop_privileges(drop);
+    execvp(argv[4], argv + 4);
+    /* The kubelet checked the executable before the start: this is a race or a permission. */
+    int err = errno;
+    dprintf(2, "gitjobs supervisor: exec %s: %s\n", argv[4], strerror(err));
+    _exit(err == ENOENT ? 127 : 126);
+  }
+  record("workload.pid", child);
+  int status, rc;
+  while (waitpid(child, &status, 0) < 0)
+    if (errno != EINTR) die("wait", NULL);
+  rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  record("exit", rc);
+  /* Also our own status: when the exit file cannot be written, a daemon that is still our parent learns it here. */
+  return rc;
+}
