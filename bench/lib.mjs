@@ -27,6 +27,7 @@ export function timeCommand(cmd, args, opts = {}) {
   return nowMs() - t0;
 }
 
+/** In the OS temp folder: TMPDIR moves it (file creation costs differ a lot between folders of this machine's disk). */
 export function tempDir(prefix = 'gitjobs-bench-') {
   return mkdtempSync(join(tmpdir(), prefix));
 }

@@ -54,16 +54,16 @@ if (values.json) {
   for (const r of results) {
     console.log(`${r.name}: ${r.what}`);
     console.log(`  baseline  ${r.baseline}: ${fmt(r.baselineMs)}`);
-    console.log(`  gitjobs   ${fmt(r.gitjobsMs)}${r.detail ? `  (${r.detail})` : ''}`);
+    console.log(`  ${(r.label ?? 'gitjobs').padEnd(9)} ${fmt(r.gitjobsMs)}${r.detail ? `  (${r.detail})` : ''}`);
     if (r.ratio !== undefined) console.log(`  ratio     ${r.ratio.toFixed(2)}×`);
-    console.log(`  target    ${r.target}: ${r.met ? 'met' : 'NOT met'}`);
+    console.log(`  target    ${r.target === undefined ? 'none: a reference' : `${r.target}: ${r.met ? 'met' : 'NOT met'}`}`);
     console.log(`  reproduce ${r.command}`);
   }
 }
 
 if (values.record) {
   const rows = results.map(
-    (r) => `| ${r.name} | ${r.baseline}: ${fmt(r.baselineMs)} | ${fmt(r.gitjobsMs)}${r.detail ? ` (${r.detail})` : ''} | ${r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}×`} | ${r.target}: ${r.met ? 'met' : '**not met**'} |`,
+    (r) => `| ${r.name} | ${r.baseline}: ${fmt(r.baselineMs)} | ${fmt(r.gitjobsMs)}${r.detail ? ` (${r.detail})` : ''} | ${r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}×`} | ${r.target === undefined ? 'none: a reference' : `${r.target}: ${r.met ? 'met' : '**not met**'}`} |`,
   );
   appendFileSync(
     join(ROOT, 'bench', 'RESULTS.md'),

@@ -6,11 +6,11 @@
 //   node bench/soak.mjs                                 10,000 pods, 50 Jobs, 20 kills
 //   node bench/soak.mjs --pods 2000 --jobs 10 --kills 10
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import { tempDir } from './lib.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -29,7 +29,7 @@ const KILLS = Number(values.kills);
 const PAR = Number(values.parallelism);
 const per = Math.ceil(PODS / JOBS);
 
-const dir = mkdtempSync(join(tmpdir(), 'gitjobs-soak-'));
+const dir = tempDir('gitjobs-soak-');
 const jobsDir = join(dir, 'jobs');
 const stateDir = join(dir, 'state');
 mkdirSync(jobsDir);

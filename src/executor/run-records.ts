@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 // The files a container run leaves in its run folder (see pod-wrapper.sh):
@@ -39,22 +39,33 @@ export function readWorkloadPid(runDir: string): number | undefined {
   }
 }
 
-/** `PID STARTTIME [UID]`: the supervisor, and the pod's own uid when pods get one each. */
+/**
+ * `PID STARTTIME [UID]`: the supervisor, and the pod's own uid when pods get
+ * one each. Undefined while the record is absent or still being written.
+ */
 export function readSupervisor(runDir: string): { pid: number; startTime: number | undefined; podUid?: number } | undefined {
+  let text: string;
   try {
-    const [pid, start, uid] = readFileSync(`${runDir}/supervisor`, 'utf8').trim().split(' ');
-    const p = Number(pid);
-    if (!Number.isInteger(p) || p <= 1) return undefined;
-    const u = Number(uid);
-    return { pid: p, startTime: start ? Number(start) : undefined, ...(uid !== undefined && Number.isInteger(u) && u > 0 ? { podUid: u } : {}) };
+    text = readFileSync(`${runDir}/supervisor`, 'utf8');
   } catch {
     return undefined;
   }
+  const m = /^(\d+) (\d*)(?: (\d+))?\n$/.exec(text);
+  if (m === null) return undefined;
+  const pid = Number(m[1]);
+  if (pid <= 1) return undefined;
+  const uid = m[3] === undefined ? undefined : Number(m[3]);
+  return { pid, startTime: m[2] === '' ? undefined : Number(m[2]), ...(uid !== undefined && uid > 0 ? { podUid: uid } : {}) };
 }
 
-export function writeAtomic(path: string, text: string): void {
-  writeFileSync(`${path}.tmp`, text);
-  renameSync(`${path}.tmp`, path);
+/**
+ * The supervisor record, written in place with one write rather than renamed
+ * into place: a second file and a rename per pod were a measurable part of
+ * what a start costs, and readers take a record without its newline as not
+ * written yet, as they do the supervisor's own records.
+ */
+export function writeSupervisorRecord(runDir: string, pid: number, startTime: number | undefined, podUid: number | undefined): void {
+  writeFileSync(`${runDir}/supervisor`, `${pid} ${startTime ?? ''}${podUid === undefined ? '' : ` ${podUid}`}\n`);
 }
 
 /**

@@ -2,7 +2,7 @@ import { chownSync, writeFileSync } from 'node:fs';
 import { removeCgroupWhenEmpty } from './pod-cgroup-ops.js';
 import type { PodCgroups, RunLimits } from './pod-cgroups.js';
 import { spawnContainer } from './process.js';
-import { ensureDir, writeAtomic } from './run-records.js';
+import { ensureDir, writeSupervisorRecord } from './run-records.js';
 import type { Supervisor } from './supervisor.js';
 
 /** Everything it takes to start one container run under its supervisor. */
@@ -136,7 +136,7 @@ export class DirectSpawner implements Spawner {
     }
     // With the kernel start time, it lets a restarted daemon tell our
     // supervisor from a process that reused its pid.
-    writeAtomic(`${req.runDir}/supervisor`, `${spawned.pid} ${spawned.startTime ?? ''}${req.podUid === undefined ? '' : ` ${req.podUid}`}\n`);
+    writeSupervisorRecord(req.runDir, spawned.pid, spawned.startTime, req.podUid);
     const started: StartedRun = { pid: spawned.pid, startTime: spawned.startTime, inCgroup: join.length > 0, failedLimits };
     if (cgroupError !== undefined) started.cgroupError = cgroupError;
     return { started, exited: spawned.exited };
