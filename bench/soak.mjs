@@ -81,10 +81,11 @@ function liveWorkloads() {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name === 'workload.pid') pgids.add(Number(readFileSync(p, 'utf8').trim()));
+      else if (e.name.endsWith('.workload.pid')) pgids.add(Number(readFileSync(p, 'utf8').trim()));
     }
   };
-  if (existsSync(join(stateDir, 'pods'))) walk(join(stateDir, 'pods'));
+  // The supervisors' records, beside the logs.
+  if (existsSync(join(stateDir, 'logs'))) walk(join(stateDir, 'logs'));
   let live = 0;
   for (const e of readdirSync('/proc')) {
     if (!/^\d+$/.test(e)) continue;

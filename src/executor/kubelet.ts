@@ -14,7 +14,7 @@ import { NO_CONTAINMENT, runLimits, type Containment } from './containment.js';
 import type { PodIdentity } from './identity.js';
 import { PodUids } from './pod-uids.js';
 import { LogStamper } from './log-stamps.js';
-import { containerLogDir, containerLogPath, podRunDir } from './paths.js';
+import { containerLogDir, containerLogPath, existingRunRecords, runRecords } from './paths.js';
 import {
   containerStarted,
   containerTerminated,
@@ -101,7 +101,7 @@ export class Kubelet {
   recover(): void {
     const live = this.o.db.transaction(() => listLivePods(this.o.db))();
     // Uids of pods still running stay theirs, before any pod is started afresh.
-    for (const pod of live) this.uids.reserve(pod.uid);
+    for (const pod of live) this.uids.reserve(pod);
     for (const pod of live) {
       this.recoverPod(pod);
     }
@@ -254,7 +254,7 @@ export class Kubelet {
     }
     const { env, argv } = launch;
     const cwd = c.workingDir ?? ctx.cwd;
-    const runDir = podRunDir(this.o.stateDir, pod.uid, c.name, attempt);
+    const records = runRecords(this.o.stateDir, pod.namespace, pod.name, pod.uid, c.name, attempt);
     const logDir = containerLogDir(this.o.stateDir, pod.namespace, pod.name, pod.uid, c.name);
     const logPath = containerLogPath(this.o.stateDir, pod.namespace, pod.name, pod.uid, c.name, attempt);
     const exe = argv[0] === undefined ? null : resolveExecutable(argv[0], env.PATH ?? '', cwd);
@@ -274,14 +274,14 @@ export class Kubelet {
     const leaf = `${c.name}.${attempt}`;
     const spawnAs = this.c.switchBy === 'spawn' && id !== undefined ? { uid: id.uid, gid: id.gid } : undefined;
     const drop = this.c.dropFor(id);
-    const run: ContainerRun = { attempt, runDir, pid: 0, startTime: undefined, signalled: false, starting: true };
+    const run: ContainerRun = { attempt, records, pid: 0, startTime: undefined, signalled: false, starting: true };
     // Known before the spawn is: a kill that comes first reaches the cgroup all the same.
     if (this.c.cgroups !== undefined) run.leaf = leaf;
     rt.runs.set(c.name, run);
     const podKey = `${pod.namespace}/${pod.name}`;
     this.spawner.start(
       {
-        runDir,
+        records,
         logDir,
         logPath,
         argv,
@@ -404,11 +404,11 @@ export class Kubelet {
     if (run.poll) clearInterval(run.poll);
     if (run.pid === 0) {
       // Its spawner went away before telling us the pid: the records say whether it ever ran.
-      const sup = readSupervisor(run.runDir);
+      const sup = readSupervisor(run.records);
       if (sup !== undefined) {
         run.pid = sup.pid;
         run.startTime = sup.startTime;
-      } else if (readWorkloadPid(run.runDir) === undefined && readExitCode(run.runDir) === undefined) {
+      } else if (readWorkloadPid(run.records) === undefined && readExitCode(run.records) === undefined) {
         delete run.starting;
         run.startError = 'the process that spawns containers ended before this one started';
         this.onRunExit(podUid, name, run);
@@ -416,7 +416,7 @@ export class Kubelet {
       }
     }
     run.poll = setInterval(() => {
-      if (readExitCode(run.runDir) !== undefined || (run.pid !== 0 && !isSameProcessAlive(run.pid, run.startTime))) this.onRunExit(podUid, name, run);
+      if (readExitCode(run.records) !== undefined || (run.pid !== 0 && !isSameProcessAlive(run.pid, run.startTime))) this.onRunExit(podUid, name, run);
     }, 200);
     run.poll.unref();
   }
@@ -426,7 +426,7 @@ export class Kubelet {
    * running as an orphan: end it, if it is still the process we started.
    */
   private killLostWorkload(podUid: string, run: ContainerRun): void {
-    const pgid = readWorkloadPid(run.runDir);
+    const pgid = readWorkloadPid(run.records);
     if (pgid !== undefined && isOurWorkload(pgid, run.startTime)) signalGroup(pgid, 'SIGKILL');
     if (run.leaf !== undefined) this.c.cgroups?.kill(podUid, run.leaf);
   }
@@ -662,14 +662,14 @@ export class Kubelet {
   /** The process group gets the signal; SIGKILL also reaches, through the cgroup, whatever left the group. */
   private killRun(run: ContainerRun, signal: NodeJS.Signals, podUid: string): void {
     if (signal === 'SIGKILL' && run.leaf !== undefined) this.c.cgroups?.kill(podUid, run.leaf);
-    const pgid = readWorkloadPid(run.runDir);
+    const pgid = readWorkloadPid(run.records);
     if (pgid !== undefined) {
       signalGroup(pgid, signal);
       return;
     }
     // The supervisor has not yet written the workload's pid: try again shortly.
     const retry = setTimeout(() => {
-      const later = readWorkloadPid(run.runDir);
+      const later = readWorkloadPid(run.records);
       if (later !== undefined) signalGroup(later, signal);
     }, 20);
     retry.unref();
@@ -684,7 +684,7 @@ export class Kubelet {
     });
     // A daemon killed between spawning a container and recording it leaves the
     // supervisor's own files behind: that container did start and must not start twice.
-    const spawned = anyRan ? [] : all.filter((c) => spawnedAt(podRunDir(this.o.stateDir, pod.uid, c.name, 0)) !== undefined);
+    const spawned = anyRan ? [] : all.filter((c) => spawnedAt(existingRunRecords(this.o.stateDir, pod, c.name, 0)) !== undefined);
     if (pod.status.phase === 'Pending' && !anyRan && spawned.length === 0 && pod.deletionTimestamp === undefined) {
       this.startAdmitted(pod, rt);
       return;
@@ -693,14 +693,14 @@ export class Kubelet {
     let status = pod.status;
     let changed = false;
     for (const c of spawned) {
-      status = containerStarted(status, c.name, spawnedAt(podRunDir(this.o.stateDir, pod.uid, c.name, 0))!, 0);
+      status = containerStarted(status, c.name, spawnedAt(existingRunRecords(this.o.stateDir, pod, c.name, 0))!, 0);
       changed = true;
     }
     for (const c of all) {
       const cs = statusOf(status, c.name);
       if (cs === undefined || cs.state.terminated !== undefined) continue;
       const attempt = cs.restartCount;
-      const runDir = podRunDir(this.o.stateDir, pod.uid, c.name, attempt);
+      const records = existingRunRecords(this.o.stateDir, pod, c.name, attempt);
       if (cs.state.waiting !== undefined) {
         // A restart held back by a config error is tried again too; a first start is advance()'s.
         const retry = cs.state.waiting.reason === 'CrashLoopBackOff' || (cs.state.waiting.reason === 'CreateContainerConfigError' && cs.lastState !== undefined);
@@ -709,10 +709,10 @@ export class Kubelet {
         }
         continue;
       }
-      const sup = readSupervisor(runDir);
-      const run: ContainerRun = { attempt, runDir, pid: sup?.pid ?? 0, startTime: sup?.startTime, signalled: false };
+      const sup = readSupervisor(records);
+      const run: ContainerRun = { attempt, records, pid: sup?.pid ?? 0, startTime: sup?.startTime, signalled: false };
       if (this.c.cgroups !== undefined) run.leaf = `${c.name}.${attempt}`;
-      if (readExitCode(runDir) !== undefined || sup === undefined || !isSameProcessAlive(sup.pid, sup.startTime)) {
+      if (readExitCode(records) !== undefined || sup === undefined || !isSameProcessAlive(sup.pid, sup.startTime)) {
         // Ended while we were away (exit file), or lost with its supervisor.
         const t = readTermination(run, pod, c.name, this.o.clock.now(), this.cg.oomKilled(pod.uid, run));
         if (t.reason === 'Lost') this.killLostWorkload(pod.uid, run);

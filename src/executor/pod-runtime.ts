@@ -13,7 +13,8 @@ export type Role = 'init' | 'sidecar' | 'main';
 
 export interface ContainerRun {
   attempt: number;
-  runDir: string;
+  /** The prefix of the run's record files (paths.ts, runRecords). */
+  records: string;
   pid: number;
   startTime: number | undefined;
   signalled: boolean;
@@ -66,10 +67,10 @@ export function statusOf(status: PodStatus, name: string): ContainerStatus | und
 /** `oomKilled`: the run's memory cgroup saw the OOM killer, which Kubernetes reports as the reason. */
 export function readTermination(run: ContainerRun, pod: Pod, name: string, now: number, oomKilled = false): ContainerStateTerminated {
   if (run.startError !== undefined) return { exitCode: 128, reason: 'StartError', message: run.startError, startedAt: now, finishedAt: now };
-  const exitFile = `${run.runDir}/exit`;
+  const exitFile = `${run.records}exit`;
   const cs = statusOf(pod.status, name);
   const startedAt = cs?.state.running?.startedAt;
-  const code = readExitCode(run.runDir) ?? run.exitCode;
+  const code = readExitCode(run.records) ?? run.exitCode;
   if (code !== undefined) {
     let finishedAt = now;
     try {

@@ -4,9 +4,11 @@
  * is there. It saves the shell and the setsid and setpriv execs on every pod
  * start, the largest per-pod cost after the workload itself.
  *
- * usage: pod-supervisor RUNDIR JOIN DROP COMMAND [ARG...]
+ * usage: pod-supervisor RECORDS JOIN DROP COMMAND [ARG...]
+ *   RECORDS  the prefix of the run's record files (run-records.ts): we write
+ *         RECORDS`workload.pid` and RECORDS`exit`.
  *   JOIN  cgroup.procs files to join, ':'-separated; '-' for none; 'wait' to
- *         wait for RUNDIR/joined when whoever spawned us moves us instead.
+ *         wait for RECORDS`joined` when whoever spawned us moves us instead.
  *   DROP  UID:GID to run the workload as (no supplementary groups, no
  *         capabilities, not even in the bounding set, and no_new_privs, as
  *         `setpriv --clear-groups --inh-caps=-all --bounding-set=-all
@@ -14,8 +16,8 @@
  *
  * Spawned detached with its stdio on the log file, so it outlives the daemon.
  * The workload gets a session of its own, so signalling the pod's process
- * group never reaches us: we stay to record how it ended, in RUNDIR's
- * `workload.pid` and `exit` (see run-records.ts), and exit with its status.
+ * group never reaches us: we stay to record how it ended, and exit with its
+ * status.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -35,7 +37,7 @@
 /* What pod-wrapper.sh exits with when it cannot set a run up: not the workload's. */
 #define SETUP_FAILED 125
 
-static const char *run_dir;
+static const char *records;
 
 static void die(const char *what, const char *detail) {
   dprintf(2, "gitjobs supervisor: %s%s%s: %s\n", what, detail ? " " : "", detail ? detail : "", strerror(errno));
@@ -45,7 +47,7 @@ static void die(const char *what, const char *detail) {
 /* One write() of a short line: readers take a record without its newline as not written yet. */
 static void record(const char *name, long value) {
   char path[4096], line[32];
-  snprintf(path, sizeof path, "%s/%s", run_dir, name);
+  snprintf(path, sizeof path, "%s%s", records, name);
   int n = snprintf(line, sizeof line, "%ld\n", value);
   int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (fd < 0) return; /* a full disk: our exit status still tells a daemon that is our parent */
@@ -58,7 +60,7 @@ static void join_cgroups(char *list) {
   if (strcmp(list, "wait") == 0) {
     /* Bounded: a spawner that died before moving us must not leave us waiting forever. */
     char path[4096];
-    snprintf(path, sizeof path, "%s/joined", run_dir);
+    snprintf(path, sizeof path, "%sjoined", records);
     struct timespec pause = {0, 200 * 1000};
     for (long i = 0; access(path, F_OK) != 0; i++) {
       if (i >= 50000) _exit(SETUP_FAILED);
@@ -99,10 +101,10 @@ static void drop_privileges(const char *spec) {
 
 int main(int argc, char **argv) {
   if (argc < 5) {
-    dprintf(2, "usage: pod-supervisor RUNDIR JOIN DROP COMMAND [ARG...]\n");
+    dprintf(2, "usage: pod-supervisor RECORDS JOIN DROP COMMAND [ARG...]\n");
     return 2;
   }
-  run_dir = argv[1];
+  records = argv[1];
   /* Into the pod's cgroups before anything is forked, so every descendant of the workload is inside. */
   join_cgroups(argv[2]);
   const char *drop = argv[3];

@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { UidRange } from './containment.js';
 import type { PodIdentity } from './identity.js';
-import { podDir } from './paths.js';
+import { containerLogDir, podDir } from './paths.js';
 import { readSupervisor } from './run-records.js';
 
 /**
@@ -42,22 +42,33 @@ export class PodUids {
   }
 
   /** A pod still running from before a restart keeps the uid its supervisor records name. */
-  reserve(podUid: string): void {
+  reserve(pod: { namespace: string; name: string; uid: string }): void {
     if (this.range === undefined) return;
-    const dir = podDir(this.stateDir, podUid);
-    let runs: string[];
-    try {
-      runs = readdirSync(dir);
-    } catch {
-      return;
-    }
-    for (const r of runs) {
-      const uid = readSupervisor(join(dir, r))?.podUid;
-      if (uid !== undefined) this.uids.set(podUid, uid);
+    for (const rec of supervisorRecords(this.stateDir, pod)) {
+      const uid = readSupervisor(rec)?.podUid;
+      if (uid !== undefined) this.uids.set(pod.uid, uid);
     }
   }
 
   release(podUid: string): void {
     this.uids.delete(podUid);
   }
+}
+
+/** The record prefixes of every run of a pod that left a supervisor record: beside its logs, or in its folder when an older daemon started it. */
+function supervisorRecords(stateDir: string, pod: { namespace: string; name: string; uid: string }): string[] {
+  const list = (dir: string): string[] => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+  const legacy = podDir(stateDir, pod.uid);
+  const out = list(legacy).map((run) => `${join(legacy, run)}/`);
+  const logs = dirname(containerLogDir(stateDir, pod.namespace, pod.name, pod.uid, '-'));
+  for (const container of list(logs)) {
+    for (const f of list(join(logs, container))) if (f.endsWith('.supervisor')) out.push(join(logs, container, f.slice(0, -'supervisor'.length)));
+  }
+  return out;
 }

@@ -3,7 +3,8 @@
 # spawned detached with its stdio on the log file, so it outlives the daemon.
 # The workload gets a session of its own, so signalling the pod's process group
 # never reaches this script, which stays to record how the workload ended.
-# usage: pod-wrapper.sh RUNDIR JOIN COMMAND [ARG...]
+# usage: pod-wrapper.sh RECORDS JOIN COMMAND [ARG...]
+# RECORDS: the prefix of the run's record files (run-records.ts).
 # JOIN: the cgroup.procs files to join, ':'-separated; '-' for none; 'wait'
 # when the daemon moves this script itself (it cannot, running unprivileged).
 d=$1
@@ -16,7 +17,7 @@ case $join in
   wait)
     # Bounded: a daemon that died before moving us must not leave us spinning.
     i=0
-    while [ ! -e "$d/joined" ]; do
+    while [ ! -e "${d}joined" ]; do
       i=$((i + 1))
       [ "$i" -lt 200000 ] || exit 125
     done
@@ -41,7 +42,7 @@ child=$!
 # Written in place with a builtin rather than renamed into place: every exec
 # here costs a fork per pod. Readers treat an empty or partial record as not
 # written yet.
-printf '%s\n' "$child" > "$d/workload.pid"
+printf '%s\n' "$child" > "${d}workload.pid"
 wait "$child"
 rc=$?
 # A signal interrupts wait too; keep waiting until the workload has really ended.
@@ -49,7 +50,7 @@ while kill -0 "$child" 2>/dev/null; do
   wait "$child"
   rc=$?
 done
-printf '%s\n' "$rc" > "$d/exit"
+printf '%s\n' "$rc" > "${d}exit"
 # Also the supervisor's own status: when the exit file cannot be written (a
 # full disk), a daemon that is still its parent learns the outcome from it.
 exit "$rc"

@@ -18,7 +18,7 @@ export interface SpawnedContainer {
  * through a pipe to us, so the workload keeps running and logging if we die.
  */
 export function spawnContainer(opts: {
-  runDir: string;
+  records: string;
   logPath: string;
   argv: string[];
   env: Record<string, string>;
@@ -40,7 +40,7 @@ export function spawnContainer(opts: {
   const fd = openSync(opts.logPath, 'a');
   try {
     const join = opts.spawnAs !== undefined ? 'wait' : opts.join !== undefined && opts.join.length > 0 ? opts.join.join(':') : '-';
-    const { file, args } = supervisorArgv(opts.supervisor ?? chooseSupervisor(), opts.runDir, join, opts.drop, [...(opts.prefix ?? []), ...opts.argv]);
+    const { file, args } = supervisorArgv(opts.supervisor ?? chooseSupervisor(), opts.records, join, opts.drop, [...(opts.prefix ?? []), ...opts.argv]);
     const child = spawn(file, args, {
       detached: true,
       stdio: ['ignore', fd, fd],

@@ -1,15 +1,16 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-// The files a container run leaves in its run folder (see pod-wrapper.sh):
-// `supervisor` (pid and kernel start time, written by whoever spawned it),
-// `workload.pid` and `exit` (written by the supervisor). They are how a
-// restarted daemon, or one whose spawner went away, learns what happened.
+// The records a container run leaves, each a file named by the run's record
+// prefix (paths.ts, runRecords) and one of: `supervisor` (pid and kernel start
+// time, written by whoever spawned it), `workload.pid` and `exit` (written by
+// the supervisor, pod-supervisor.c). They are how a restarted daemon, or one
+// whose spawner went away, learns what happened.
 
 /** The exit status the supervisor recorded; undefined while it is absent or still being written. */
-export function readExitCode(runDir: string): number | undefined {
+export function readExitCode(rec: string): number | undefined {
   try {
-    const text = readFileSync(`${runDir}/exit`, 'utf8');
+    const text = readFileSync(`${rec}exit`, 'utf8');
     return /^\d+\n$/.test(text) ? Number(text) : undefined;
   } catch {
     return undefined;
@@ -17,10 +18,10 @@ export function readExitCode(runDir: string): number | undefined {
 }
 
 /** When a container run's supervisor left its first record, if it did. */
-export function spawnedAt(runDir: string): number | undefined {
+export function spawnedAt(rec: string): number | undefined {
   for (const f of ['supervisor', 'workload.pid']) {
     try {
-      return Math.floor(statSync(`${runDir}/${f}`).mtimeMs);
+      return Math.floor(statSync(`${rec}${f}`).mtimeMs);
     } catch {
       // not there
     }
@@ -28,10 +29,10 @@ export function spawnedAt(runDir: string): number | undefined {
   return undefined;
 }
 
-export function readWorkloadPid(runDir: string): number | undefined {
+export function readWorkloadPid(rec: string): number | undefined {
   try {
     // A record still being written (empty, or without its newline) is not one yet.
-    const text = readFileSync(`${runDir}/workload.pid`, 'utf8');
+    const text = readFileSync(`${rec}workload.pid`, 'utf8');
     const v = /^\d+\n$/.test(text) ? Number(text) : NaN;
     return Number.isInteger(v) && v > 1 ? v : undefined;
   } catch {
@@ -43,10 +44,10 @@ export function readWorkloadPid(runDir: string): number | undefined {
  * `PID STARTTIME [UID]`: the supervisor, and the pod's own uid when pods get
  * one each. Undefined while the record is absent or still being written.
  */
-export function readSupervisor(runDir: string): { pid: number; startTime: number | undefined; podUid?: number } | undefined {
+export function readSupervisor(rec: string): { pid: number; startTime: number | undefined; podUid?: number } | undefined {
   let text: string;
   try {
-    text = readFileSync(`${runDir}/supervisor`, 'utf8');
+    text = readFileSync(`${rec}supervisor`, 'utf8');
   } catch {
     return undefined;
   }
@@ -64,13 +65,13 @@ export function readSupervisor(runDir: string): { pid: number; startTime: number
  * what a start costs, and readers take a record without its newline as not
  * written yet, as they do the supervisor's own records.
  */
-export function writeSupervisorRecord(runDir: string, pid: number, startTime: number | undefined, podUid: number | undefined): void {
-  writeFileSync(`${runDir}/supervisor`, `${pid} ${startTime ?? ''}${podUid === undefined ? '' : ` ${podUid}`}\n`);
+export function writeSupervisorRecord(rec: string, pid: number, startTime: number | undefined, podUid: number | undefined): void {
+  writeFileSync(`${rec}supervisor`, `${pid} ${startTime ?? ''}${podUid === undefined ? '' : ` ${podUid}`}\n`);
 }
 
 /**
  * Creates a folder whose parent usually exists: one mkdir, where a recursive
- * one costs ten times as much; the recursive form only when a parent is missing.
+ * one costs ten times as much; the parent only when it is missing.
  */
 export function ensureDir(path: string): void {
   try {
@@ -79,7 +80,7 @@ export function ensureDir(path: string): void {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return;
     if (code !== 'ENOENT') throw err;
-    // The parent (a new pod's folder) is missing: make it flat too, then this one.
+    // The parent (a new pod's log folder) is missing: make it flat too, then this one.
     ensureDir(dirname(path));
     mkdirSync(path);
   }

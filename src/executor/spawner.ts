@@ -7,7 +7,8 @@ import type { Supervisor } from './supervisor.js';
 
 /** Everything it takes to start one container run under its supervisor. */
 export interface StartRequest {
-  runDir: string;
+  /** The prefix of the run's record files, in logDir (paths.ts, runRecords). */
+  records: string;
   logDir: string;
   logPath: string;
   argv: string[];
@@ -96,7 +97,6 @@ export class DirectSpawner implements Spawner {
   stop(): void {}
 
   private startSync(req: StartRequest): { started: StartedRun; exited: Promise<number | undefined> } {
-    ensureDir(req.runDir);
     ensureDir(req.logDir);
     let join: string[] = [];
     let failedLimits: string[] = [];
@@ -111,10 +111,11 @@ export class DirectSpawner implements Spawner {
         cgroupError = err instanceof Error ? err.message : String(err);
       }
     }
-    // A supervisor switched by spawn writes its records as the pod's user.
-    if (req.spawnAs !== undefined) chownSync(req.runDir, req.spawnAs.uid, req.spawnAs.gid);
+    // A supervisor switched by spawn writes its records as the pod's user, beside
+    // the log (which the daemon opened for it). Only hosts without setpriv get here.
+    if (req.spawnAs !== undefined) chownSync(req.logDir, req.spawnAs.uid, req.spawnAs.gid);
     const spawned = spawnContainer({
-      runDir: req.runDir,
+      records: req.records,
       logPath: req.logPath,
       argv: req.argv,
       env: req.env,
@@ -132,11 +133,11 @@ export class DirectSpawner implements Spawner {
       } catch (err) {
         cgroupError = `could not move the supervisor into its cgroup: ${err instanceof Error ? err.message : String(err)}`;
       }
-      writeFileSync(`${req.runDir}/joined`, '');
+      writeFileSync(`${req.records}joined`, '');
     }
     // With the kernel start time, it lets a restarted daemon tell our
     // supervisor from a process that reused its pid.
-    writeSupervisorRecord(req.runDir, spawned.pid, spawned.startTime, req.podUid);
+    writeSupervisorRecord(req.records, spawned.pid, spawned.startTime, req.podUid);
     const started: StartedRun = { pid: spawned.pid, startTime: spawned.startTime, inCgroup: join.length > 0, failedLimits };
     if (cgroupError !== undefined) started.cgroupError = cgroupError;
     return { started, exited: spawned.exited };

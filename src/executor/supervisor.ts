@@ -49,9 +49,9 @@ export function installSupervisor(stateDir: string, s: Supervisor): Supervisor {
 }
 
 /** The argv that starts a run under this supervisor. */
-export function supervisorArgv(s: Supervisor, runDir: string, join: string, drop: { uid: number; gid: number } | undefined, command: readonly string[]): { file: string; args: string[] } {
-  if (s.native) return { file: s.path, args: [runDir, join, drop === undefined ? '-' : `${drop.uid}:${drop.gid}`, ...command] };
+export function supervisorArgv(s: Supervisor, records: string, join: string, drop: { uid: number; gid: number } | undefined, command: readonly string[]): { file: string; args: string[] } {
+  if (s.native) return { file: s.path, args: [records, join, drop === undefined ? '-' : `${drop.uid}:${drop.gid}`, ...command] };
   // The script cannot switch users: whoever asks for a drop without the compiled supervisor has a bug.
   if (drop !== undefined) throw new Error('the shell supervisor cannot switch users; put setpriv in the prefix');
-  return { file: '/bin/sh', args: [s.path, runDir, join, ...command] };
+  return { file: '/bin/sh', args: [s.path, records, join, ...command] };
 }

@@ -1,7 +1,8 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PodIdentity } from '../../src/executor/identity.js';
-import { podRunDir } from '../../src/executor/paths.js';
+import { runRecords } from '../../src/executor/paths.js';
 import { PodUids } from '../../src/executor/pod-uids.js';
 import { tempDir } from '../helpers/e2e.js';
 
@@ -38,15 +39,29 @@ describe('a uid per pod', () => {
     expect(said).toEqual(['every uid of --pod-uid-range 1000-1000 is in use; the pod runs as nobody']);
   });
 
+  const running = { namespace: 'default', name: 'p-abc', uid: 'old' };
+
   it('a pod running from before a restart keeps the uid its supervisor record names', () => {
     const state = tempDir('gitjobs-uids-');
     dirs.push(state);
-    const run = podRunDir(state, 'old', 'c', 0);
-    mkdirSync(run, { recursive: true });
-    writeFileSync(`${run}/supervisor`, '4242 123 1000\n');
+    const rec = runRecords(state, running.namespace, running.name, running.uid, 'c', 1);
+    mkdirSync(dirname(rec), { recursive: true });
+    writeFileSync(`${rec}supervisor`, '4242 123 1000\n');
+    writeFileSync(`${rec}log`, '');
     const uids = new PodUids(nobody, { first: 1000, last: 1005 }, state);
-    uids.reserve('old');
+    uids.reserve(running);
     expect(uids.uidOf('old')).toBe(1000);
     expect(uids.identityOf('new', never)?.uid).toBe(1001);
+  });
+
+  it('so does one an older daemon started, whose records are in the pod folder', () => {
+    const state = tempDir('gitjobs-uids-');
+    dirs.push(state);
+    const run = join(state, 'pods', 'old', 'c.0');
+    mkdirSync(run, { recursive: true });
+    writeFileSync(join(run, 'supervisor'), '4242 123 1003\n');
+    const uids = new PodUids(nobody, { first: 1000, last: 1005 }, state);
+    uids.reserve(running);
+    expect(uids.uidOf('old')).toBe(1003);
   });
 });

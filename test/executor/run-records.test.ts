@@ -10,11 +10,12 @@ import { readExitCode, readSupervisor, readWorkloadPid, writeSupervisorRecord } 
 const dir = mkdtempSync(join(tmpdir(), 'gitjobs-records-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
-function runDirWith(file: string, text: string): string {
+/** The record prefix of a run whose `name` record holds text, laid out as the kubelet does (`<restart>.<name>` in the container's log folder). */
+function recordsWith(name: string, text: string): string {
   const d = join(dir, String(n++));
   mkdirSync(d);
-  writeFileSync(join(d, file), text);
-  return d;
+  writeFileSync(join(d, `0.${name}`), text);
+  return `${d}/0.`;
 }
 
 describe('the supervisor record', () => {
@@ -27,10 +28,10 @@ describe('the supervisor record', () => {
     'pid 1 is never ours': { text: '1 456\n', want: undefined },
     'not numbers': { text: 'abc def\n', want: undefined },
   };
-  for (const [name, k] of Object.entries(cases)) it(name, () => expect(readSupervisor(runDirWith('supervisor', k.text))).toEqual(k.want));
+  for (const [name, k] of Object.entries(cases)) it(name, () => expect(readSupervisor(recordsWith('supervisor', k.text))).toEqual(k.want));
 
   it('reads back what the spawner wrote', () => {
-    const d = runDirWith('x', '');
+    const d = recordsWith('x', '');
     writeSupervisorRecord(d, 4242, 99, undefined);
     expect(readSupervisor(d)).toEqual({ pid: 4242, startTime: 99 });
     writeSupervisorRecord(d, 4242, undefined, 100001);
@@ -40,12 +41,12 @@ describe('the supervisor record', () => {
 
 describe("the supervisor's own records", () => {
   it('an exit status without its newline is not one yet', () => {
-    expect(readExitCode(runDirWith('exit', '13'))).toBeUndefined();
-    expect(readExitCode(runDirWith('exit', '137\n'))).toBe(137);
+    expect(readExitCode(recordsWith('exit', '13'))).toBeUndefined();
+    expect(readExitCode(recordsWith('exit', '137\n'))).toBe(137);
   });
   it('a workload pid must be a whole line and never 0 or 1', () => {
-    expect(readWorkloadPid(runDirWith('workload.pid', '77'))).toBeUndefined();
-    expect(readWorkloadPid(runDirWith('workload.pid', '1\n'))).toBeUndefined();
-    expect(readWorkloadPid(runDirWith('workload.pid', '77\n'))).toBe(77);
+    expect(readWorkloadPid(recordsWith('workload.pid', '77'))).toBeUndefined();
+    expect(readWorkloadPid(recordsWith('workload.pid', '1\n'))).toBeUndefined();
+    expect(readWorkloadPid(recordsWith('workload.pid', '77\n'))).toBe(77);
   });
 });

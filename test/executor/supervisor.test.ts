@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildSupervisor } from '../../src/executor/supervisor-build.js';
 import {
@@ -35,23 +35,26 @@ interface Ran {
   records: { workloadPid?: string; exit?: string };
 }
 
-function runUnder(s: Supervisor, command: string[], opts: { join?: string; drop?: { uid: number; gid: number }; runDir?: string } = {}): { pid: number; done: Promise<Ran> } {
-  const runDir = opts.runDir ?? join(dir, 'run');
-  mkdirSync(runDir, { recursive: true });
-  const { file, args } = supervisorArgv(s, runDir, opts.join ?? '-', opts.drop, command);
+/** The records of run 0 of a container, as the kubelet names them beside the run's log. */
+const records0 = (): string => join(dir, 'c', '0.');
+
+function runUnder(s: Supervisor, command: string[], opts: { join?: string; drop?: { uid: number; gid: number }; records?: string } = {}): { pid: number; done: Promise<Ran> } {
+  const records = opts.records ?? records0();
+  mkdirSync(dirname(records), { recursive: true });
+  const { file, args } = supervisorArgv(s, records, opts.join ?? '-', opts.drop, command);
   const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout.on('data', (b: Buffer) => (log += b.toString()));
   child.stderr.on('data', (b: Buffer) => (log += b.toString()));
   const done = new Promise<Ran>((resolve) => {
     child.on('close', (status) => {
-      const read = (f: string): string | undefined => (existsSync(join(runDir, f)) ? readFileSync(join(runDir, f), 'utf8') : undefined);
-      const records: Ran['records'] = {};
+      const read = (f: string): string | undefined => (existsSync(`${records}${f}`) ? readFileSync(`${records}${f}`, 'utf8') : undefined);
+      const found: Ran['records'] = {};
       const w = read('workload.pid');
       const e = read('exit');
-      if (w !== undefined) records.workloadPid = w;
-      if (e !== undefined) records.exit = e;
-      resolve({ pid: child.pid!, status, log, records });
+      if (w !== undefined) found.workloadPid = w;
+      if (e !== undefined) found.exit = e;
+      resolve({ pid: child.pid!, status, log, records: found });
     });
   });
   return { pid: child.pid!, done };
@@ -112,12 +115,11 @@ for (const [name, s, available] of kinds) {
     });
 
     it("'wait' holds the workload until its spawner has moved it (joined appears)", async () => {
-      const runDir = join(dir, 'run');
       const marker = join(dir, 'ran');
-      const { done } = runUnder(s, ['touch', marker], { join: 'wait', runDir });
+      const { done } = runUnder(s, ['touch', marker], { join: 'wait' });
       // Nothing starts while `joined` is missing: poll a while to be sure.
       await expect(waitFor('workload started', () => existsSync(marker), 300)).rejects.toThrow();
-      writeFileSync(join(runDir, 'joined'), '');
+      writeFileSync(`${records0()}joined`, '');
       const r = await done;
       expect(r.status).toBe(0);
       expect(existsSync(marker)).toBe(true);

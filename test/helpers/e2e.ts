@@ -189,14 +189,15 @@ export function killPodGroups(stateDir: string): void {
 }
 
 export function workloadPids(stateDir: string): number[] {
-  const root = join(stateDir, 'pods');
+  // The supervisors' `<restart>.workload.pid` records, beside the logs.
+  const root = join(stateDir, 'logs');
   if (!existsSync(root)) return [];
   const pids: number[] = [];
   const walk = (d: string): void => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name === 'workload.pid') pids.push(Number(readFileSync(p, 'utf8').trim()));
+      else if (e.name.endsWith('.workload.pid')) pids.push(Number(readFileSync(p, 'utf8').trim()));
     }
   };
   walk(root);

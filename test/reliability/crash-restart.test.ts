@@ -1,9 +1,8 @@
 // Crash and restart scenarios with the real daemon and real processes.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { podRunDir } from '../../src/executor/paths.js';
+import { existingRunRecords } from '../../src/executor/paths.js';
 import { procStartTime } from '../../src/executor/process.js';
 import { startDaemon, waitFor, type DaemonHandle } from '../helpers/e2e.js';
 import { checkInvariants, hasCondition, jobStatus, liveMembers, podAlive, podPgids, podsOf, sampleParallelism, shJob } from './harness.js';
@@ -74,14 +73,14 @@ describe('crash and restart', () => {
     const d = await daemon({ files: { 'r.yaml': shJob('r', 'sleep 30', '  backoffLimit: 0\n') } });
     const [pod] = await started(d, 'r');
     await d.stop('SIGKILL');
-    const runDir = podRunDir(d.stateDir, pod!.uid, 'c', 0);
-    const [supPid] = readFileSync(join(runDir, 'supervisor'), 'utf8').trim().split(' ');
+    const records = existingRunRecords(d.stateDir, pod!, 'c', 0);
+    const [supPid] = readFileSync(`${records}supervisor`, 'utf8').trim().split(' ');
     process.kill(Number(supPid), 'SIGKILL');
     for (const g of podPgids(d.stateDir, pod!.uid)) process.kill(-g, 'SIGKILL');
     // The pid now belongs to someone else: same number as recorded, another start time.
     const stranger = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
     strays.push(stranger.pid!);
-    writeFileSync(join(runDir, 'supervisor'), `${stranger.pid} ${(procStartTime(stranger.pid!) ?? 0) + 1}\n`);
+    writeFileSync(`${records}supervisor`, `${stranger.pid} ${(procStartTime(stranger.pid!) ?? 0) + 1}\n`);
     const again = await daemon({ dir: d.dir });
     await waitFor('r failed', () => hasCondition(again.stateDir, 'r', 'Failed'));
     expect(podsOf(again.stateDir, 'r')[0]?.status.containerStatuses[0]?.state.terminated).toMatchObject({ reason: 'Lost', exitCode: 137 });

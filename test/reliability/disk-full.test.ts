@@ -58,7 +58,11 @@ describe('disk full under the state folder (24)', () => {
       expect(d.proc.exitCode).toBeNull();
       // Every process started belongs to a pod whose row was committed.
       const known = new Set(withDb(d.stateDir, (db) => listPods(db).map((p) => p.uid)));
-      for (const uid of readdirSync(join(d.stateDir, 'pods'))) expect(known.has(uid), `pod folder ${uid} without a row`).toBe(true);
+      // A pod's log folder (where its supervisor keeps its records) is made just before its start.
+      for (const folder of readdirSync(join(d.stateDir, 'logs'))) {
+        const uid = folder.slice(folder.lastIndexOf('_') + 1);
+        expect(known.has(uid), `pod log folder ${folder} without a row`).toBe(true);
+      }
       rmSync(filler);
       rmSync(`${filler}.tail`);
       await waitFor('during complete once space returned', () => hasCondition(d!.stateDir, 'during', 'Complete'), 20_000);

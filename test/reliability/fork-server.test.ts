@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { podRunDir } from '../../src/executor/paths.js';
+import { existingRunRecords } from '../../src/executor/paths.js';
 import { startDaemon, waitFor, type DaemonHandle } from '../helpers/e2e.js';
 import { checkInvariants, hasCondition, jobStatus, podsOf, shJob } from './harness.js';
 
@@ -35,7 +35,7 @@ async function runningSupervisor(d: DaemonHandle, job: string, exclude: string[]
   return waitFor(`a running pod of ${job}`, () => {
     for (const p of podsOf(d.stateDir, job)) {
       if (exclude.includes(p.uid) || p.status.phase !== 'Running') continue;
-      const file = join(podRunDir(d.stateDir, p.uid, 'c', 0), 'supervisor');
+      const file = `${existingRunRecords(d.stateDir, p, 'c', 0)}supervisor`;
       if (!existsSync(file)) continue;
       const pid = Number(readFileSync(file, 'utf8').split(' ')[0]);
       if (pid > 1) return { uid: p.uid, pid };

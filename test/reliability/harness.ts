@@ -51,15 +51,16 @@ export function podsOf(stateDir: string, jobName: string): Pod[] {
   });
 }
 
-/** Workload process-group ids recorded for a pod, one per container run. */
+/** Workload process-group ids recorded for a pod, one per container run (the `<restart>.workload.pid` records beside its logs). */
 export function podPgids(stateDir: string, podUid: string): number[] {
-  const root = join(stateDir, 'pods', podUid);
-  if (!existsSync(root)) return [];
+  const logs = join(stateDir, 'logs');
+  const folder = existsSync(logs) ? readdirSync(logs).find((f) => f.endsWith(`_${podUid}`)) : undefined;
+  if (folder === undefined) return [];
   const out: number[] = [];
-  // One folder per container run (see podRunDir); other folders (volumes) hold no pid.
-  for (const run of readdirSync(root)) {
-    const f = join(root, run, 'workload.pid');
-    if (existsSync(f)) out.push(Number(readFileSync(f, 'utf8').trim()));
+  for (const container of readdirSync(join(logs, folder))) {
+    for (const f of readdirSync(join(logs, folder, container))) {
+      if (f.endsWith('.workload.pid')) out.push(Number(readFileSync(join(logs, folder, container, f), 'utf8').trim()));
+    }
   }
   return out.filter((n) => Number.isInteger(n) && n > 1);
 }

@@ -1,9 +1,8 @@
 // Faults in and around pods: killed supervisors and workloads, deletion,
 // suspend and scale-down while pods run. Real daemon, real processes.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { podRunDir } from '../../src/executor/paths.js';
+import { existingRunRecords } from '../../src/executor/paths.js';
 import { waitFor, type DaemonHandle } from '../helpers/e2e.js';
 import { checkInvariants, hasCondition, jobStatus, managedDaemons, podAlive, podPgids, podsOf, sampleParallelism, shJob } from './harness.js';
 
@@ -104,7 +103,7 @@ describe('pod faults', () => {
   it('supervisor SIGKILLed while its workload runs: pod Failed (Lost), counted against backoffLimit, workload not left running (6)', async () => {
     const d = await daemon({ files: { 'w.yaml': shJob('w', 'sleep 30', '  backoffLimit: 0\n') } });
     const [pod] = await running(d, 'w');
-    const [supPid] = readFileSync(join(podRunDir(d.stateDir, pod!.uid, 'c', 0), 'supervisor'), 'utf8').trim().split(' ');
+    const [supPid] = readFileSync(`${existingRunRecords(d.stateDir, pod!, 'c', 0)}supervisor`, 'utf8').trim().split(' ');
     process.kill(Number(supPid), 'SIGKILL');
     await waitFor('w failed', () => hasCondition(d.stateDir, 'w', 'Failed'));
     expect(podsOf(d.stateDir, 'w')[0]!.status.containerStatuses[0]!.state.terminated).toMatchObject({ reason: 'Lost', exitCode: 137 });
