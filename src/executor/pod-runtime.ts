@@ -40,12 +40,17 @@ export interface PodRuntime {
   deadlineTimer?: NodeJS.Timeout;
   /** Set when the pod must end although nobody deleted it: its deadline passed, or an init container failed for good. */
   ending?: FinishOptions;
-  /**
-   * The pod's status as this kubelet last computed it, while that is not yet
-   * written: a pod whose containers are being started is written once they
-   * run, in one transaction, instead of once before and once after.
-   */
-  unsaved?: PodStatus;
+}
+
+export function cancelRestarts(rt: PodRuntime): void {
+  for (const t of rt.restartTimers.values()) clearTimeout(t);
+  rt.restartTimers.clear();
+}
+
+/** Containers of the pod are being started: its status is written once they run (PodRows.save). */
+export function starting(rt: PodRuntime): boolean {
+  for (const r of rt.runs.values()) if (r.starting === true) return true;
+  return false;
 }
 
 export const DEADLINE_EXCEEDED: FinishOptions = {

@@ -8,23 +8,12 @@ import {
   podInitialized,
   withPodCondition,
 } from '../../src/executor/pod-status.js';
+import { barePod, container } from '../helpers/builders.js';
 
 // The pod status the node reports, transition by transition, as kubectl then shows it.
 
-const c = (name: string, restartPolicy?: 'Always') => ({ name, command: ['true'], args: [], env: [], ...(restartPolicy ? { restartPolicy } : {}) });
-function pod(inits: ReturnType<typeof c>[] = []): Pod {
-  return {
-    uid: 'u',
-    namespace: 'default',
-    name: 'p',
-    labels: {},
-    annotations: {},
-    creationTimestamp: 0,
-    trackingFinalizer: true,
-    spec: { containers: [c('main')], initContainers: inits, restartPolicy: 'Never', terminationGracePeriodSeconds: 30 },
-    status: { phase: 'Pending', conditions: [], initContainerStatuses: [], containerStatuses: [] },
-  } as Pod;
-}
+const c = (name: string, restartPolicy?: 'Always') => container(name, restartPolicy ? { restartPolicy } : {});
+const pod = (inits: ReturnType<typeof c>[] = []): Pod => barePod({ initContainers: inits, name: 'p', uid: 'u' });
 const exit = (code: number, at = 5): ContainerStateTerminated => ({ exitCode: code, reason: code === 0 ? 'Completed' : 'Error', finishedAt: at });
 const cond = (s: PodStatus, type: string) => s.conditions.find((x) => x.type === type);
 

@@ -8,6 +8,7 @@ import {
   JOB_NAME_LABEL,
   LEGACY_CONTROLLER_UID_LABEL,
   LEGACY_JOB_NAME_LABEL,
+  type Container,
   type ContainerStatus,
   type Job,
   type JobCondition,
@@ -20,6 +21,7 @@ import {
   type PodCondition,
   type PodPhase,
   type PodSpec,
+  type PodStatus,
 } from '../../src/api/types.js';
 
 /** A fixed epoch for tests: 2025-01-01T00:00:00Z. */
@@ -198,4 +200,26 @@ export function failed(n: number, finishedAt: Millis = T0, options: PodOptions =
 /** Running pods that were asked to stop at `deletedAt` and have not ended yet. */
 export function terminating(n: number, deletedAt: Millis = T0, options: PodOptions = {}): Pod[] {
   return many(n, { ...options, phase: 'Running', deletionTimestamp: deletedAt });
+}
+
+/** A container as the manifest parser leaves it, running `true`. */
+export function container(name: string, extra: Partial<Container> = {}): Container {
+  return { name, command: ['true'], args: [], env: [], ...extra };
+}
+
+/** A pod of no Job, as the node agent sees one: its containers, Pending with an empty status unless given. */
+export function barePod(
+  o: { uid?: string; namespace?: string; name?: string; containers?: Container[]; initContainers?: Container[]; restartPolicy?: 'Never' | 'OnFailure'; status?: PodStatus } = {},
+): Pod {
+  return {
+    uid: o.uid ?? 'u1',
+    namespace: o.namespace ?? 'default',
+    name: o.name ?? 'p',
+    labels: {},
+    annotations: {},
+    creationTimestamp: 0,
+    trackingFinalizer: true,
+    spec: { containers: o.containers ?? [container('main')], initContainers: o.initContainers ?? [], restartPolicy: o.restartPolicy ?? 'Never', terminationGracePeriodSeconds: 30 },
+    status: o.status ?? { phase: 'Pending', conditions: [], initContainerStatuses: [], containerStatuses: [] },
+  };
 }
