@@ -18,7 +18,7 @@ import { countTransactions } from '../store/stats.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { DAEMON_SOCKET } from '../cli/control-client.js';
-import { serveControl, type DaemonContext, type SourceHandle } from './control.js';
+import { serveControl, type DaemonContext } from './control.js';
 import { acquireDaemonSocket, folderLockFd } from './lock.js';
 import { handlers } from './ops/index.js';
 import { Reruns } from './reruns.js';

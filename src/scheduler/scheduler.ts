@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import type { Pod, PodStatus } from '../api/types.js';
 import { existingRunRecords } from '../executor/paths.js';
 import { spawnedAt } from '../executor/run-records.js';

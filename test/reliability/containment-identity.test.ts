@@ -20,10 +20,11 @@ const done = (d: DaemonHandle, job: string) => waitFor(`${job} finished`, () => 
 
 describe('pod identity and isolation', () => {
   // The compiled supervisor drops privileges itself; the shell one (no C compiler) through setpriv(1).
-  it.each([
+  // it.for, not it.each: only it.for hands the test its context (for ctx.skip).
+  it.for([
     ['the compiled supervisor', 'compiled', {}],
     ['the shell supervisor and setpriv', 'shell', { GITJOBS_POD_SUPERVISOR: 'shell' }],
-  ] as const)('a pod of a root daemon runs as nobody with no capabilities and no_new_privs; it cannot write the state folder or leave its cgroup, under %s (49; skipped when not root or without either)', async (_name, kind, env, ctx) => {
+  ] as const)('a pod of a root daemon runs as nobody with no capabilities and no_new_privs; it cannot write the state folder or leave its cgroup, under %s (49; skipped when not root or without either)', async ([, kind, env], ctx) => {
     if (!isRoot || (kind === 'shell' ? !hasSetpriv : !hasCompiledSupervisor)) ctx.skip();
     const d = await daemon({ files: {}, extraArgs: ['--pod-user', 'nobody'], env });
     expect(d.log()).toContain(` supervisor=${kind} `);

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { existingRunRecords } from '../../src/executor/paths.js';
 import { procStartTime } from '../../src/executor/process.js';
 import { startDaemon, waitFor, type DaemonHandle } from '../helpers/e2e.js';
-import { checkInvariants, hasCondition, jobStatus, liveMembers, podAlive, podPgids, podsOf, sampleParallelism, shJob } from './harness.js';
+import { checkInvariants, hasCondition, jobStatus, liveMembers, podAlive, podPgids, podsOf, shJob } from './harness.js';
 
 let handles: DaemonHandle[] = [];
 const strays: number[] = [];

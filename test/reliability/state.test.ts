@@ -10,7 +10,7 @@ import { migrate, openDb, STATE_DB_FILE } from '../../src/store/db.js';
 import { recordEvent } from '../../src/store/events.js';
 import { SCHEMA_VERSION } from '../../src/store/schema.js';
 import { CLI, startDaemon, tempDir, waitFor, type DaemonHandle } from '../helpers/e2e.js';
-import { checkInvariants, hasCondition, jobStatus, podsOf, shJob, withDb } from './harness.js';
+import { checkInvariants, hasCondition, jobStatus, podsOf, shJob } from './harness.js';
 
 let handles: DaemonHandle[] = [];
 const dirs: string[] = [];

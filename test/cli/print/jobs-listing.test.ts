@@ -61,7 +61,7 @@ describe('the plain listing prints what the table of whole Jobs prints', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it.each([
+  it.each<[string, string | undefined, { showNamespace?: boolean; showLabels?: boolean; noHeaders?: boolean }]>([
     ['one namespace', 'default', {}],
     ['another namespace', 'team', {}],
     ['all namespaces (-A)', undefined, { showNamespace: true }],
