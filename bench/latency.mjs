@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jobManifest, median, nowMs, percentile, startBenchDaemon, tempDir } from './lib.mjs';
@@ -20,6 +20,18 @@ async function markerTime(path, timeoutMs = 30_000) {
     await sleep(2);
   }
   return statSync(path).mtimeMs;
+}
+
+/**
+ * Where the pods leave their markers. Pods of a root daemon run as nobody, and
+ * the daemon's temp folder is 0700: the folder is opened to them as /tmp is.
+ */
+function markerDir(d) {
+  const markers = join(d.dir, 'markers');
+  mkdirSync(markers);
+  chmodSync(d.dir, 0o711);
+  chmodSync(markers, 0o1777);
+  return markers;
 }
 
 /** The floor: a bare watcher process that spawns `touch` on the first event of each file; resolves once it listens. */
@@ -68,8 +80,7 @@ export async function latency({ rounds }) {
     mkdirSync(join(floorDir, 'm'));
     const floor = await floorWatcher(join(floorDir, 'w'), join(floorDir, 'm'));
     const d = await startBenchDaemon();
-    const markers = join(d.dir, 'markers');
-    mkdirSync(markers);
+    const markers = markerDir(d);
     const ours = [];
     for (let i = 0; i < n; i++) {
       const t0 = Date.now();
@@ -92,8 +103,7 @@ export async function latency({ rounds }) {
     git(repoDir, 'init', '-q');
     git(repoDir, 'commit', '-q', '--allow-empty', '-m', 'start');
     const d = await startBenchDaemon({ sourceArgs: ['--repo', repoDir] });
-    const markers = join(d.dir, 'markers');
-    mkdirSync(markers);
+    const markers = markerDir(d);
     const floorDir = tempDir('gitjobs-bench-floor-');
     mkdirSync(join(floorDir, 'm'));
     const base = [];
@@ -128,8 +138,7 @@ export async function latency({ rounds }) {
     // The server lives in this process: git must run without blocking it.
     await new Promise((res) => spawn('git', ['clone', '-q', server.url('jobs.git'), 'm'], { cwd: mirror, env: GIT_ENV, stdio: 'ignore' }).once('exit', res));
     const d = await startBenchDaemon({ sourceArgs: ['--repo', server.url('jobs.git'), '--branch', 'main', '--interval', '1h'] });
-    const markers = join(d.dir, 'markers');
-    mkdirSync(markers);
+    const markers = markerDir(d);
     const base = [];
     const ours = [];
     for (let i = 0; i < n; i++) {
