@@ -1,5 +1,5 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ContainerStatus, Pod } from '../../src/api/types.js';
 import { findPod } from '../../src/executor/kubelet-recovery.js';
@@ -51,6 +51,13 @@ describe('a live pod found after a restart', () => {
     const p = pod([running(2)]);
     record(p, 2, { supervisor: me });
     expect(findPod(state, p, true).containers).toMatchObject([{ kind: 'running', run: { attempt: 2, pid: process.pid, leaf: 'main.2' } }]);
+  });
+
+  it('started by an older daemon, which kept its records in the pod folder: still re-attached', () => {
+    const p = pod([running(1)]);
+    mkdirSync(join(state, 'pods', p.uid, 'main.1'), { recursive: true });
+    writeFileSync(join(state, 'pods', p.uid, 'main.1', 'supervisor'), me);
+    expect(findPod(state, p, false).containers).toMatchObject([{ kind: 'running', run: { attempt: 1, pid: process.pid } }]);
   });
 
   it('ended while no daemon watched: its exit record says so, even with the supervisor alive', () => {
