@@ -1,19 +1,19 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Container, Pod } from '../api/types.js';
-import type { Logger } from '../util/logger.js';
 import { runLimits, type Containment } from './containment.js';
 import { containerLaunch, resolveExecutable, type LocalNode } from './env.js';
 import type { PodIdentity } from './identity.js';
+import type { KubeletOptions } from './kubelet-options.js';
 import { containerLogDir, containerLogPath, runRecords } from './paths.js';
 import type { PodCgroupOps } from './pod-cgroup-ops.js';
 import type { ContainerRun, PodRuntime } from './pod-runtime.js';
 import { isOurWorkload, isSameProcessAlive, signalGroup } from './process.js';
-import { localCapacity, type NodeCapacity } from './resources.js';
+import { localCapacity } from './resources.js';
 import { rlimitPrefix } from './rlimits.js';
 import { readExitCode, readSupervisor, readWorkloadPid } from './run-records.js';
 import type { Spawner } from './spawner.js';
-import { ContainerConfigError, type SecretSource } from './secrets.js';
+import { ContainerConfigError } from './secrets.js';
 import type { Supervisor } from './supervisor.js';
 import { volumeMountEnv } from './volumes.js';
 
@@ -23,13 +23,7 @@ export interface RunEvents {
   ended(podUid: string, name: string, run: ContainerRun): void;
 }
 
-export interface ContainerRunnerOptions {
-  stateDir: string;
-  /** The node's capacity as the downward API reports it, where it differs from this machine's. */
-  nodeCapacity?: Partial<NodeCapacity>;
-  /** Where `secretKeyRef` and `envFrom.secretRef` are read from; without it no Secret exists. */
-  secrets?: SecretSource;
-  logger: Logger;
+export interface ContainerRunnerOptions extends Pick<KubeletOptions, 'stateDir' | 'logger' | 'nodeCapacity' | 'secrets'> {
   containment: Containment;
   spawner: Spawner;
   /** This daemon's own copy of the supervisor (see installSupervisor). */
@@ -96,7 +90,11 @@ export class ContainerRunner {
     return this.localNode;
   }
 
-  /** Hands the run to the spawner; it is `starting` until `started` (or `ended` with a startError). */
+  /**
+   * Hands the run to the spawner; it is `starting` until `started` (or `ended`
+   * with a startError). Neither comes before this returns (the Spawner's
+   * contract), so the caller files the run first.
+   */
   start(pod: Pod, c: Container, attempt: number, launch: Launch): ContainerRun {
     const { stateDir, containment: ct } = this.o;
     const records = runRecords(stateDir, pod.namespace, pod.name, pod.uid, c.name, attempt);

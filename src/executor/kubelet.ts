@@ -56,10 +56,7 @@ export class Kubelet {
     this.cg = new PodCgroupOps(this.c.cgroups, o.db, o.clock, o.logger);
     this.uids = new PodUids(this.c.identity, this.c.uidRange, o.stateDir);
     this.runner = new ContainerRunner({
-      stateDir: o.stateDir,
-      ...(o.nodeCapacity === undefined ? {} : { nodeCapacity: o.nodeCapacity }),
-      ...(o.secrets === undefined ? {} : { secrets: o.secrets }),
-      logger: o.logger,
+      ...o,
       containment: this.c,
       spawner: this.spawner,
       supervisor: installSupervisor(o.stateDir, this.c.supervisor ?? chooseSupervisor()),
