@@ -2,6 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { detectCgroups } from '../../src/executor/cgroups.js';
+import { PodCgroups, stateHash } from '../../src/executor/pod-cgroups.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = join(ROOT, 'bin', 'gitjobs');
@@ -167,6 +169,7 @@ export async function startDaemon(
       }
       // Pods outlive a gracefully stopped daemon by design; a test's pods must not.
       killPodGroups(stateDir);
+      await removeStateCgroups(stateDir);
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -175,6 +178,27 @@ export async function startDaemon(
 
 export function jobYaml(name: string, spec: string, extraMeta = ''): string {
   return `apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: ${name}\n${extraMeta}spec:\n${spec}`;
+}
+
+/**
+ * Kills what is left in the cgroups a daemon on this state folder made and
+ * removes them. A daemon that was SIGKILLed, or stopped with pods running,
+ * leaves them for its next start, which a test's daemon never has: without
+ * this every run of the suite left a hundred cgroups on the machine.
+ */
+export async function removeStateCgroups(stateDir: string): Promise<void> {
+  let cg: PodCgroups;
+  try {
+    cg = new PodCgroups(detectCgroups(), stateHash(stateDir), 0);
+  } catch {
+    return; // no cgroups here
+  }
+  for (const uid of cg.listPods()) {
+    cg.kill(uid);
+    // SIGKILLed processes leave their cgroup a moment later; one that will not go fails the test that made it.
+    await waitFor(`the cgroups of pod ${uid} removed`, () => cg.remove(uid), 5000, 10);
+  }
+  cg.removeParent();
 }
 
 /** Kills the process group of every workload recorded under a state folder. */
