@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import { procUsage, startBenchDaemon, tempDir } from './lib.mjs';
+import { killOnExit, procUsage, startBenchDaemon, tempDir } from './lib.mjs';
 import { seedStore } from './seed.mjs';
 
 /** Samples CPU and RSS of a process over `seconds`, after a warm-up. */
@@ -20,7 +20,7 @@ export async function idle({ idleSeconds }) {
   const d = await startBenchDaemon({ dir });
   const ours = await idleFigures(d.pid, idleSeconds);
   await d.stop();
-  const baseline = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  const baseline = killOnExit(spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }));
   const base = await idleFigures(baseline.pid, idleSeconds);
   baseline.kill();
   return [

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { jobManifest, median, nowMs, percentile, startBenchDaemon, tempDir } from './lib.mjs';
+import { jobManifest, killOnExit, median, nowMs, percentile, startBenchDaemon, tempDir } from './lib.mjs';
 import { serveGit } from './git-http.mjs';
 
 const GIT_ENV = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 'Bench', GIT_AUTHOR_EMAIL: 'b@example.com', GIT_COMMITTER_NAME: 'Bench', GIT_COMMITTER_EMAIL: 'b@example.com' };
@@ -45,7 +45,7 @@ async function floorWatcher(watchDir, markerDir) {
       cp.spawn('touch', [path.join(${JSON.stringify(markerDir)}, f)], { stdio: 'ignore' });
     });
     process.stdout.write('ready\\n');`;
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = killOnExit(spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] }));
   await new Promise((r) => child.stdout.once('data', r));
   return child;
 }

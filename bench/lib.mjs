@@ -27,6 +27,21 @@ export function timeCommand(cmd, args, opts = {}) {
   return nowMs() - t0;
 }
 
+// Children a benchmark started go when it does, however it ends: a benchmark
+// that failed half-way had left daemons running, which skewed every later run.
+const children = new Set();
+process.once('exit', () => {
+  for (const c of children) c.kill('SIGTERM');
+});
+process.once('SIGINT', () => process.exit(130));
+
+/** Ends the child with this process; it is forgotten once it has exited. */
+export function killOnExit(child) {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
 /** In the OS temp folder: TMPDIR moves it (file creation costs differ a lot between folders of this machine's disk). */
 export function tempDir(prefix = 'gitjobs-bench-') {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -44,6 +59,7 @@ export async function startBenchDaemon({ dir = tempDir(), sourceArgs, extraArgs 
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   });
+  killOnExit(proc);
   const records = [];
   const waiters = [];
   let buf = '';

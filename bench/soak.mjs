@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, wri
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { tempDir } from './lib.mjs';
+import { killOnExit, tempDir } from './lib.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -45,9 +45,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let daemon;
 function start() {
   const log = openSync(join(dir, 'daemon.log'), 'a');
-  daemon = spawn(process.execPath, [join(ROOT, 'bin/gitjobs'), 'daemon', '--jobs', jobsDir, '--state', stateDir, '--pod-backoff-base', '100ms'], {
-    stdio: ['ignore', log, log],
-  });
+  daemon = killOnExit(
+    spawn(process.execPath, [join(ROOT, 'bin/gitjobs'), 'daemon', '--jobs', jobsDir, '--state', stateDir, '--pod-backoff-base', '100ms'], {
+      stdio: ['ignore', log, log],
+    }),
+  );
   daemon.exited = new Promise((r) => daemon.once('exit', r));
 }
 function rssMb(pid) {
