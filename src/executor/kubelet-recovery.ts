@@ -33,15 +33,7 @@ export function findPod(stateDir: string, pod: Pod, withCgroups: boolean): Found
     const cs = statusOf(pod.status, c.name);
     return cs?.started === true || cs?.state.terminated !== undefined || cs?.lastState !== undefined;
   });
-  // A daemon killed between spawning a container and recording it leaves the
-  // supervisor's own records behind: that container did start and must not start twice.
-  const spawned: { name: string; at: number }[] = [];
-  if (!anyRan) {
-    for (const c of all) {
-      const at = spawnedAt(existingRunRecords(stateDir, pod, c.name, 0));
-      if (at !== undefined) spawned.push({ name: c.name, at });
-    }
-  }
+  const spawned = anyRan ? [] : firstRunsSpawned(stateDir, pod);
   let status = pod.status;
   for (const s of spawned) status = containerStarted(status, s.name, s.at, 0);
   const containers: FoundContainer[] = [];
@@ -63,4 +55,18 @@ export function findPod(stateDir: string, pod: Pod, withCgroups: boolean): Found
     containers.push({ name: c.name, kind: ended ? 'ended' : 'running', run });
   }
   return { fresh: !anyRan && spawned.length === 0, status, changed: spawned.length > 0, containers };
+}
+
+/**
+ * The containers whose first run left a record, and when: a daemon killed
+ * between spawning a container and recording it leaves the supervisor's own
+ * records behind, and that container did start and must not start twice.
+ */
+export function firstRunsSpawned(stateDir: string, pod: Pod): { name: string; at: number }[] {
+  const out: { name: string; at: number }[] = [];
+  for (const c of [...pod.spec.initContainers, ...pod.spec.containers]) {
+    const at = spawnedAt(existingRunRecords(stateDir, pod, c.name, 0));
+    if (at !== undefined) out.push({ name: c.name, at });
+  }
+  return out;
 }

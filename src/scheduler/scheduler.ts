@@ -1,6 +1,5 @@
 import type { Pod, PodStatus } from '../api/types.js';
-import { existingRunRecords } from '../executor/paths.js';
-import { spawnedAt } from '../executor/run-records.js';
+import { firstRunsSpawned } from '../executor/kubelet-recovery.js';
 import type { Db } from '../store/db.js';
 import { recordEvent } from '../store/events.js';
 import { getPod, listLivePods, putPodStatus } from '../store/pods.js';
@@ -187,7 +186,7 @@ function isBound(pod: Pod): boolean {
 
 /** A daemon killed between spawning a container and recording it: the pod did start. */
 function wasSpawned(stateDir: string, pod: Pod): boolean {
-  return [...pod.spec.initContainers, ...pod.spec.containers].some((c) => spawnedAt(existingRunRecords(stateDir, pod, c.name, 0)) !== undefined);
+  return firstRunsSpawned(stateDir, pod).length > 0;
 }
 
 function unschedulableMessage(status: PodStatus): string | undefined {
