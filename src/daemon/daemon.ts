@@ -25,6 +25,10 @@ import { Reruns } from './reruns.js';
 import { applyRetention, DEFAULT_RETENTION, type RetentionPolicy } from './retention.js';
 import { gitSource, type GitSourceSpec } from './git-source.js';
 import { dirSource, type RunningSource, type SourceDeps } from './sources.js';
+import { healthRoutes } from '../http/health.js';
+import type { HttpRoute } from '../http/route.js';
+import { startHttpListener, type HttpListener } from '../http/server.js';
+import { ensureTokens } from '../http/tokens.js';
 
 export type SourceSpec = { kind: 'dir'; dir: string } | ({ kind: 'git' } & GitSourceSpec);
 
@@ -45,6 +49,14 @@ export interface DaemonOptions {
   node?: NodeFlags;
   /** `--secrets`: `<dir>/<namespace>/<secret>/<key>` files (0600); unset: `<state>/secrets`. */
   secretsDir?: string;
+  /** The HTTP listener (Kubernetes API, console, metrics, webhooks); unset: none. */
+  listen?: ListenOptions;
+}
+
+export interface ListenOptions {
+  /** `HOST:PORT`; port 0 takes a free one. Beyond loopback only with TLS. */
+  address: string;
+  tls?: { certFile: string; keyFile: string };
 }
 
 export interface NodeFlags {
@@ -57,6 +69,8 @@ export interface NodeFlags {
 
 export interface Daemon {
   readonly db: Db;
+  /** The listener's base URL, when it has one. */
+  readonly url: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -203,24 +217,47 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     if (!diskFull?.handle(err)) throw err;
   };
   process.on('unhandledRejection', onAsyncError);
+  let listener: HttpListener | undefined;
+  if (o.listen !== undefined) {
+    const routes: HttpRoute[] = [...healthRoutes()];
+    try {
+      listener = await startHttpListener({
+        listen: o.listen.address,
+        ...(o.listen.tls === undefined ? {} : { tls: o.listen.tls }),
+        tokens: ensureTokens(stateDir),
+        routes,
+        logger: o.logger,
+        stateDir,
+      });
+    } catch (err) {
+      await stopParts();
+      throw err;
+    }
+  }
   o.logger.info('daemon ready', { source: source.url });
+
+  async function stopParts(): Promise<void> {
+    clearInterval(resync);
+    clearInterval(sweeper);
+    checkpointer.stop();
+    diskFull?.stop();
+    process.off('unhandledRejection', onAsyncError);
+    await listener?.close();
+    await source.stop();
+    controller.queue.shutdown();
+    kubelet.shutdown(o.stopPodsOnExit ?? false);
+    db.close();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
 
   let stopping: Promise<void> | undefined;
   return {
     db,
+    url: listener?.url,
     stop(): Promise<void> {
       stopping ??= (async () => {
         o.logger.info('daemon stopping', { stopPods: o.stopPodsOnExit ?? false });
-        clearInterval(resync);
-        clearInterval(sweeper);
-        checkpointer.stop();
-        diskFull?.stop();
-        process.off('unhandledRejection', onAsyncError);
-        await source.stop();
-        controller.queue.shutdown();
-        kubelet.shutdown(o.stopPodsOnExit ?? false);
-        db.close();
-        await new Promise<void>((r) => server.close(() => r()));
+        await stopParts();
         o.logger.info('daemon stopped');
       })();
       return stopping;

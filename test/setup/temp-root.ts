@@ -13,7 +13,12 @@ export default function setup(): () => void {
   // Searchable by everyone: some tests run pods as nobody in folders under it.
   chmodSync(root, 0o755);
   process.env.TMPDIR = root;
+  // Daemons the tests start listen on a free port each, never on 6443 together.
+  const previousListen = process.env.GITJOBS_LISTEN;
+  process.env.GITJOBS_LISTEN = '127.0.0.1:0';
   return () => {
+    if (previousListen === undefined) delete process.env.GITJOBS_LISTEN;
+    else process.env.GITJOBS_LISTEN = previousListen;
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
     rmSync(root, { recursive: true, force: true });

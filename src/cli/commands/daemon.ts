@@ -4,6 +4,7 @@ import { usageError } from '../usage.js';
 import type { PodContainmentFlags } from '../../executor/containment.js';
 import { parseQuantity } from '../../executor/resources.js';
 import { resolve as resolvePath } from 'node:path';
+import { DEFAULT_LISTEN, parseListenAddress } from '../../http/listen-address.js';
 
 const HELP = `Watch a folder of Job manifests and run every Job as local processes.
 
@@ -14,6 +15,7 @@ Usage:
                  [--pod-user USER[:GROUP]] [--pod-uid-range FIRST-LAST] [--pod-pids-max N] [--pod-log-max-size SIZE]
                  [--pod-pid-namespace]
                  [--node-cpu N] [--node-memory SIZE] [--node-max-pods N] [--secrets DIR]
+                 [--listen HOST:PORT | --listen none] [--tls-cert FILE --tls-key FILE]
 
 Options:
   --jobs DIR                  folder of manifests to watch (default ./jobs)
@@ -53,6 +55,12 @@ Options:
   --node-max-pods N           pods admitted at once (default 110, as the kubelet)
   --secrets DIR               Secrets for secretKeyRef and envFrom: DIR/<namespace>/<secret>/<key>, one file per
                               key, owned by the daemon's user, files 0600 and folders 0700 (default <state>/secrets)
+  --listen HOST:PORT          serve the Kubernetes API (and console, metrics, webhooks) here (default
+                              $GITJOBS_LISTEN or 127.0.0.1:6443; port 0: any free port; none: no listener).
+                              Requests need a bearer token from <state>/api-token (or the read-only
+                              <state>/api-token-readonly); \`gitjobs kubeconfig\` prints a kubeconfig with it
+  --tls-cert FILE, --tls-key FILE
+                              serve HTTPS with this PEM certificate and key; required beyond loopback
 `;
 
 export async function daemonCommand(argv: string[], io: Io): Promise<number> {
@@ -81,6 +89,9 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
     'node-memory': { type: 'string' },
     'node-max-pods': { type: 'string' },
     secrets: { type: 'string' },
+    listen: { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
   }, HELP, io);
   if (parsed === undefined) return 0;
   const { values, positionals } = parsed;
@@ -97,6 +108,7 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
   const source = sourceSpec(values);
   const containment = containmentFlags(values);
   const node = nodeFlags(values);
+  const listen = listenFlags(values);
 
   const { startDaemon } = await import('../../daemon/daemon.js');
   const { createLogger } = await import('../../util/logger.js');
@@ -111,6 +123,7 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
     containment,
     node,
     ...(values.secrets === undefined ? {} : { secretsDir: values.secrets as string }),
+    ...(listen === undefined ? {} : { listen }),
   });
   await new Promise<void>((resolve) => {
     const onSignal = (sig: NodeJS.Signals): void => {
@@ -160,6 +173,22 @@ function containmentFlags(values: Values): Partial<PodContainmentFlags> {
     out.logMaxBytes = Math.floor(bytes);
   }
   return out;
+}
+
+function listenFlags(values: Values): import('../../daemon/daemon.js').ListenOptions | undefined {
+  const address = (values.listen as string | undefined) ?? (process.env.GITJOBS_LISTEN || DEFAULT_LISTEN);
+  const cert = values['tls-cert'] as string | undefined;
+  const key = values['tls-key'] as string | undefined;
+  if ((cert === undefined) !== (key === undefined)) throw usageError('--tls-cert and --tls-key go together', 'daemon');
+  if (address === 'none') {
+    if (cert !== undefined) throw usageError('--tls-cert goes with a listener, not --listen none', 'daemon');
+    return undefined;
+  }
+  const parsed = parseListenAddress(address);
+  if (!parsed.loopback && cert === undefined) {
+    throw usageError(`--listen ${address} is beyond loopback: it needs --tls-cert and --tls-key (and clients need the token)`, 'daemon');
+  }
+  return { address, ...(cert === undefined || key === undefined ? {} : { tls: { certFile: resolvePath(cert), keyFile: resolvePath(key) } }) };
 }
 
 /** The node's allocatable resources, where they differ from this machine's. */
