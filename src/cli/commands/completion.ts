@@ -41,7 +41,7 @@ const COMMANDS: Record<string, { flags: string; args: 'resources' | 'jobs' | 'po
     flags:
       '--jobs --repo --branch --tag --commit --path --interval --verify-commits --allow-force-push --state --pod-backoff-base --log-format --stop-pods ' +
       '--history-limit --log-retention --pod-user --pod-uid-range --pod-pids-max --pod-log-max-size --pod-pid-namespace --node-cpu --node-memory ' +
-      '--node-max-pods --secrets',
+      '--node-max-pods --secrets --listen --tls-cert --tls-key',
     args: 'none',
   },
   completion: { flags: '', args: 'shells' },
