@@ -6,6 +6,7 @@ import type { Db } from '../store/db.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { WriteStats } from '../store/stats.js';
+import type { ChangeNotifier } from '../store/change-notifier.js';
 import type { Reruns } from './reruns.js';
 
 // The daemon's control channel: JSON lines over the state folder's Unix socket.
@@ -39,6 +40,8 @@ export interface DaemonContext {
   reruns: Reruns;
   /** Write counters of the daemon's connection. */
   stats: () => WriteStats;
+  /** Fires after commits: what API watches wait on. */
+  changes: ChangeNotifier;
 }
 
 export type ControlHandler = (req: ControlRequest, ctx: DaemonContext) => Promise<Record<string, unknown>> | Record<string, unknown>;

@@ -15,6 +15,7 @@ import { DiskFullWatch } from '../store/disk-full.js';
 import { recordEvent } from '../store/events.js';
 import { getJob, listJobs } from '../store/jobs.js';
 import { countTransactions } from '../store/stats.js';
+import { ChangeNotifier } from '../store/change-notifier.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { DAEMON_SOCKET } from '../cli/control-client.js';
@@ -102,6 +103,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     },
   };
   const writeStats = countTransactions(db);
+  const changes = new ChangeNotifier(db);
   const containment = setUpContainment({ ...o.containment, stateDir, logger: o.logger });
   const spawner = forkServerFor(containment, stateDir, o.logger, folderLockFd(server));
   const machine = localCapacity(stateDir);
@@ -173,7 +175,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     },
   };
   const source: RunningSource = o.source.kind === 'dir' ? dirSource(resolve(o.source.dir), deps) : gitSource(o.source, deps);
-  const ctx: DaemonContext = { db, clock, logger: o.logger, stateDir, controller, kubelet, source, reruns, stats: writeStats };
+  const ctx: DaemonContext = { db, clock, logger: o.logger, stateDir, controller, kubelet, source, reruns, stats: writeStats, changes };
   onConnection = (s) => serveControl(s, handlers, ctx);
 
   o.logger.info('daemon starting', { source: source.url, kind: source.kind, state: stateDir, pid: process.pid, ...containment.summary, secrets: secrets.dir });

@@ -2,7 +2,7 @@ import type { KubeEvent, ObjectReference } from '../api/types.js';
 import type { Db } from './db.js';
 import { stmt } from './statements.js';
 
-interface EventRow {
+export interface EventRow {
   id: number;
   namespace: string;
   kind: ObjectReference['kind'];
@@ -17,7 +17,7 @@ interface EventRow {
   count: number;
 }
 
-function toEvent(r: EventRow): KubeEvent {
+export function toEvent(r: EventRow): KubeEvent {
   const involvedObject: ObjectReference = { kind: r.kind, namespace: r.namespace, name: r.name };
   if (r.object_uid !== null) involvedObject.uid = r.object_uid;
   return {

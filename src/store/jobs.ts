@@ -2,7 +2,7 @@ import type { Job } from '../api/types.js';
 import type { Db } from './db.js';
 import { json, opt, stmt } from './statements.js';
 
-interface JobRow {
+export interface JobRow {
   uid: string;
   namespace: string;
   name: string;
@@ -22,7 +22,8 @@ interface JobRow {
   origin_commit_json: string | null;
 }
 
-function toJob(r: JobRow): Job {
+/** Also builds a deleted Job from the row the change log kept of it. */
+export function toJob(r: JobRow): Job {
   const job: Job = {
     uid: r.uid,
     namespace: r.namespace,

@@ -2,7 +2,7 @@ import type { ContainerStateTerminated, Pod, PodStatus } from '../api/types.js';
 import type { Db } from './db.js';
 import { json, stmt } from './statements.js';
 
-interface PodRow {
+export interface PodRow {
   uid: string;
   namespace: string;
   name: string;
@@ -20,7 +20,7 @@ interface PodRow {
 
 const SELECT_POD = `SELECT p.*, s.status_json FROM pods p LEFT JOIN pod_status s ON s.pod_uid = p.uid`;
 
-function toPod(r: PodRow): Pod {
+export function toPod(r: PodRow): Pod {
   const pod: Pod = {
     uid: r.uid,
     namespace: r.namespace,
