@@ -29,6 +29,7 @@ import { healthRoutes } from '../http/health.js';
 import type { HttpRoute } from '../http/route.js';
 import { startHttpListener, type HttpListener } from '../http/server.js';
 import { ensureTokens } from '../http/tokens.js';
+import { errorMessage } from '../errors.js';
 
 export type SourceSpec = { kind: 'dir'; dir: string } | ({ kind: 'git' } & GitSourceSpec);
 
@@ -189,7 +190,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       const r = applyRetention(db, stateDir, retention, clock.now());
       if (r.runsRemoved + r.logsRemoved > 0) o.logger.info('retention applied', r);
     } catch (err) {
-      o.logger.error('retention failed', { error: err instanceof Error ? err.message : String(err) });
+      o.logger.error('retention failed', { error: errorMessage(err) });
     }
   };
   sweep();
@@ -199,7 +200,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const checkpointer = startWalCheckpointer(db, join(stateDir, `${STATE_DB_FILE}-wal`), {
     intervalMs: o.walCheckpointIntervalMs ?? 30_000,
     minBytes: 4 * 1024 * 1024,
-    onError: (err) => o.logger.error('WAL checkpoint failed', { error: err instanceof Error ? err.message : String(err) }),
+    onError: (err) => o.logger.error('WAL checkpoint failed', { error: errorMessage(err) }),
   });
   // A full disk fails writes made from timers and process-exit callbacks too;
   // those must not take the daemon (and the supervision of every pod) down.
