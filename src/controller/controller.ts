@@ -45,8 +45,8 @@ export class JobController {
       (key) => this.sync(key),
       (key, err) => {
         this.o.logger.error('sync failed', { job: key, error: errorMessage(err) });
-        // As a rate-limited requeue: a failing Job does not spin.
-        this.queue.addAfter(key, 1000);
+        // A rate-limited requeue: a failing Job backs off, doubling per failure, without spinning.
+        this.queue.addRateLimited(key);
       },
       () => this.o.clock.now(),
     );

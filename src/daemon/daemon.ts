@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { Server, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { JobController } from '../controller/controller.js';
+import { reconcileOptionsWithBackoff } from '../reconcile/index.js';
 import { setUpContainment, type Containment, type PodContainmentFlags } from '../executor/containment.js';
 import { ForkServer, forkServerAvailable } from '../executor/fork-server.js';
 import { stateHash } from '../executor/pod-cgroups.js';
@@ -17,7 +18,7 @@ import { getJob, listJobs } from '../store/jobs.js';
 import { countTransactions } from '../store/stats.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { DAEMON_SOCKET } from '../cli/control-client.js';
+import { daemonSocketPath } from './socket-path.js';
 import { serveControl, type DaemonContext } from './control.js';
 import { acquireDaemonSocket, folderLockFd } from './lock.js';
 import { handlers } from './ops/index.js';
@@ -83,7 +84,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
 
   // Connections are refused until the daemon is wired (before that, nothing to serve).
   let onConnection: (s: Socket) => void = (s) => s.destroy();
-  const server: Server = await acquireDaemonSocket(join(stateDir, DAEMON_SOCKET), (s) => onConnection(s));
+  const server: Server = await acquireDaemonSocket(daemonSocketPath(stateDir), (s) => onConnection(s));
   let db: Db;
   try {
     db = openDb(join(stateDir, STATE_DB_FILE), { verify: true });
@@ -127,19 +128,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     clock,
     logger,
     containerBackoffBaseMs: o.podBackoffBaseMs,
-    context: (pod) => {
-      const job = pod.owner ? getJob(db, pod.owner.uid) : undefined;
-      const ctx = source.podContext(job);
-      return {
-        cwd: ctx.cwd,
-        env: {
-          PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-          HOME: process.env.HOME ?? '/',
-          HOSTNAME: pod.spec.hostname ?? pod.name,
-          ...ctx.env,
-        },
-      };
-    },
+    context: (pod) => source.podContext(pod.owner ? getJob(db, pod.owner.uid) : undefined),
     onPodChange: (pod) => {
       if (pod.owner) controller.enqueue(pod.owner.uid);
     },
@@ -150,11 +139,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     clock,
     logger,
     runtime: kubelet,
-    reconcile: {
-      podBackoffBaseMs: o.podBackoffBaseMs,
-      podBackoffMaxMs: o.podBackoffBaseMs * 60,
-      maxPodCreateDeletePerSync: 500,
-    },
+    reconcile: reconcileOptionsWithBackoff(o.podBackoffBaseMs),
     // A replaced Job's successor is created once the old run is gone: a rerun's
     // right away, a source-owned one by the next scan.
     onJobRemoved: (job) => {

@@ -1,4 +1,4 @@
-import type { Io } from '../main.js';
+import type { Io } from '../io.js';
 import { parseCommandOrHelp, parseDuration } from '../args.js';
 import { usageError } from '../usage.js';
 import type { PodContainmentFlags } from '../../executor/containment.js';
