@@ -44,6 +44,10 @@ export class GitjobsError extends Error {
 
 export function coerceError(err: unknown): GitjobsError {
   if (err instanceof GitjobsError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  return new GitjobsError('Internal', message, { cause: err });
+  return new GitjobsError('Internal', errorMessage(err), { cause: err });
+}
+
+/** The message of whatever was thrown, for logs and reports (never to decide on: use `code`). */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

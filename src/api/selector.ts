@@ -97,6 +97,19 @@ function requirementMatches(r: Requirement, labels: Record<string, string>): boo
   }
 }
 
+/**
+ * `metav1.LabelSelectorAsSelector(s).Matches(labels)` for a selector already
+ * validated (a manifest's): the one matcher, without re-checking its syntax.
+ */
+export function labelSelectorMatches(ls: LabelSelector, labels: Record<string, string>): boolean {
+  for (const [key, v] of Object.entries(ls.matchLabels ?? {})) if (!requirementMatches({ key, operator: '=', values: [v] }, labels)) return false;
+  for (const e of ls.matchExpressions ?? []) {
+    const operator: Operator = e.operator === 'In' ? 'in' : e.operator === 'NotIn' ? 'notin' : e.operator === 'Exists' ? 'exists' : '!';
+    if (!requirementMatches({ key: e.key, operator, values: e.values ?? [] }, labels)) return false;
+  }
+  return true;
+}
+
 export function requirementToString(r: Requirement): string {
   const prefix = r.operator === '!' ? '!' : '';
   // Values print sorted without reordering the requirement itself.

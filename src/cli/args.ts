@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseDuration as parseGoDuration } from '../util/duration.js';
 import { usageError } from './usage.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -17,21 +18,11 @@ export function parseCommand(command: string, argv: string[], options: OptionSpe
   }
 }
 
-/** Durations as Go and kubectl write them: 10s, 1m30s, 250ms, 2h. */
+/** Durations as Go and kubectl write them: 10s, 1m30s, 250ms, 2h; anything else is a usage error. */
 export function parseDuration(text: string): number {
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  let total = 0;
-  let consumed = 0;
-  for (const m of text.matchAll(re)) {
-    if (m.index !== consumed) break;
-    consumed += m[0].length;
-    const n = Number(m[1]);
-    total += n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
-  }
-  if (consumed !== text.length || text.length === 0) {
-    throw usageError(`invalid duration "${text}": use a number with a unit, e.g. 10s, 250ms, 1m`);
-  }
-  return total;
+  const ms = parseGoDuration(text);
+  if (ms === undefined) throw usageError(`invalid duration "${text}": use a number with a unit, e.g. 10s, 250ms, 1m`);
+  return ms;
 }
 
 /** The flags most commands share: the namespace and the state folder. */

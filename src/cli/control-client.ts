@@ -1,15 +1,16 @@
 import { connect } from 'node:net';
-import { join } from 'node:path';
 import { GitjobsError, type ErrorCode } from '../errors.js';
 
-export const DAEMON_SOCKET = 'daemon.sock';
+import { daemonSocketPath } from '../daemon/socket-path.js';
+
+export { DAEMON_SOCKET } from '../daemon/socket-path.js';
 
 /**
  * Asks the running daemon to do something. Reads never come here: they go to
  * SQLite directly, so they work while the daemon is down.
  */
 export function callDaemon(stateDir: string, req: { op: string } & Record<string, unknown>, timeoutMs = 60_000): Promise<Record<string, unknown>> {
-  const path = join(stateDir, DAEMON_SOCKET);
+  const path = daemonSocketPath(stateDir);
   return new Promise((resolve, reject) => {
     const s = connect(path);
     let buf = '';

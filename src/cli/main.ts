@@ -4,12 +4,11 @@
 import { writeSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { GitjobsError } from '../errors.js';
+import type { Io } from './io.js';
 import { ROOT_HELP, usageError } from './usage.js';
 
-export interface Io {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
+// Commands take Io from io.ts; this re-export keeps older imports compiling.
+export type { Io };
 
 /**
  * Writes straight to the file descriptor: creating `process.stdout` loads

@@ -16,6 +16,7 @@ import { getJobStatus, putJobStatus } from '../store/status.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { WorkQueue } from './queue.js';
+import { errorMessage } from '../errors.js';
 
 export interface PodRuntime {
   syncPod(uid: string): void;
@@ -43,9 +44,9 @@ export class JobController {
     this.queue = new WorkQueue(
       (key) => this.sync(key),
       (key, err) => {
-        this.o.logger.error('sync failed', { job: key, error: err instanceof Error ? err.message : String(err) });
-        // As a rate-limited requeue: a failing Job does not spin.
-        this.queue.addAfter(key, 1000);
+        this.o.logger.error('sync failed', { job: key, error: errorMessage(err) });
+        // A rate-limited requeue: a failing Job backs off, doubling per failure, without spinning.
+        this.queue.addRateLimited(key);
       },
       () => this.o.clock.now(),
     );

@@ -4,6 +4,8 @@
  * twice at once. Adds made in the same tick are drained together, which batches
  * the bursts of pod changes a busy Job produces.
  */
+import { FailureBackoff } from './rate-limit.js';
+
 export class WorkQueue {
   private readonly ready = new Set<string>();
   private readonly delayed = new Map<string, { at: number; timer: NodeJS.Timeout }>();
@@ -15,7 +17,13 @@ export class WorkQueue {
     private readonly handle: (key: string) => void,
     private readonly onError: (key: string, err: unknown) => void,
     private readonly now: () => number = Date.now,
+    private readonly backoff: FailureBackoff = new FailureBackoff(),
   ) {}
+
+  /** Requeues a key whose handling failed, after its own exponential back-off. */
+  addRateLimited(key: string): void {
+    this.addAfter(key, this.backoff.when(key));
+  }
 
   add(key: string): void {
     if (this.shuttingDown) return;
@@ -75,6 +83,7 @@ export class WorkQueue {
         if (this.shuttingDown) break;
         try {
           this.handle(key);
+          this.backoff.forget(key);
         } catch (err) {
           this.onError(key, err);
         }

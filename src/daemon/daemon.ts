@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { Server, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { JobController } from '../controller/controller.js';
+import { reconcileOptionsWithBackoff } from '../reconcile/index.js';
 import { setUpContainment, type Containment, type PodContainmentFlags } from '../executor/containment.js';
 import { ForkServer, forkServerAvailable } from '../executor/fork-server.js';
 import { stateHash } from '../executor/pod-cgroups.js';
@@ -18,7 +19,7 @@ import { countTransactions } from '../store/stats.js';
 import { ChangeNotifier } from '../store/change-notifier.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { DAEMON_SOCKET } from '../cli/control-client.js';
+import { daemonSocketPath } from './socket-path.js';
 import { serveControl, type DaemonContext } from './control.js';
 import { acquireDaemonSocket, folderLockFd } from './lock.js';
 import { handlers } from './ops/index.js';
@@ -30,6 +31,7 @@ import { healthRoutes } from '../http/health.js';
 import type { HttpRoute } from '../http/route.js';
 import { startHttpListener, type HttpListener } from '../http/server.js';
 import { ensureTokens } from '../http/tokens.js';
+import { errorMessage } from '../errors.js';
 
 export type SourceSpec = { kind: 'dir'; dir: string } | ({ kind: 'git' } & GitSourceSpec);
 
@@ -83,7 +85,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
 
   // Connections are refused until the daemon is wired (before that, nothing to serve).
   let onConnection: (s: Socket) => void = (s) => s.destroy();
-  const server: Server = await acquireDaemonSocket(join(stateDir, DAEMON_SOCKET), (s) => onConnection(s));
+  const server: Server = await acquireDaemonSocket(daemonSocketPath(stateDir), (s) => onConnection(s));
   let db: Db;
   try {
     db = openDb(join(stateDir, STATE_DB_FILE), { verify: true });
@@ -128,19 +130,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     clock,
     logger,
     containerBackoffBaseMs: o.podBackoffBaseMs,
-    context: (pod) => {
-      const job = pod.owner ? getJob(db, pod.owner.uid) : undefined;
-      const ctx = source.podContext(job);
-      return {
-        cwd: ctx.cwd,
-        env: {
-          PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-          HOME: process.env.HOME ?? '/',
-          HOSTNAME: pod.spec.hostname ?? pod.name,
-          ...ctx.env,
-        },
-      };
-    },
+    context: (pod) => source.podContext(pod.owner ? getJob(db, pod.owner.uid) : undefined),
     onPodChange: (pod) => {
       if (pod.owner) controller.enqueue(pod.owner.uid);
     },
@@ -151,11 +141,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     clock,
     logger,
     runtime: kubelet,
-    reconcile: {
-      podBackoffBaseMs: o.podBackoffBaseMs,
-      podBackoffMaxMs: o.podBackoffBaseMs * 60,
-      maxPodCreateDeletePerSync: 500,
-    },
+    reconcile: reconcileOptionsWithBackoff(o.podBackoffBaseMs),
     // A replaced Job's successor is created once the old run is gone: a rerun's
     // right away, a source-owned one by the next scan.
     onJobRemoved: (job) => {
@@ -191,7 +177,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       const r = applyRetention(db, stateDir, retention, clock.now());
       if (r.runsRemoved + r.logsRemoved > 0) o.logger.info('retention applied', r);
     } catch (err) {
-      o.logger.error('retention failed', { error: err instanceof Error ? err.message : String(err) });
+      o.logger.error('retention failed', { error: errorMessage(err) });
     }
   };
   sweep();
@@ -201,7 +187,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const checkpointer = startWalCheckpointer(db, join(stateDir, `${STATE_DB_FILE}-wal`), {
     intervalMs: o.walCheckpointIntervalMs ?? 30_000,
     minBytes: 4 * 1024 * 1024,
-    onError: (err) => o.logger.error('WAL checkpoint failed', { error: err instanceof Error ? err.message : String(err) }),
+    onError: (err) => o.logger.error('WAL checkpoint failed', { error: errorMessage(err) }),
   });
   // A full disk fails writes made from timers and process-exit callbacks too;
   // those must not take the daemon (and the supervision of every pod) down.

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Container, Pod } from '../api/types.js';
 import { runLimits, type Containment } from './containment.js';
-import { containerLaunch, resolveExecutable, type LocalNode } from './env.js';
+import { containerLaunch, podEnvDefaults, resolveExecutable, type LocalNode } from './env.js';
 import type { PodIdentity } from './identity.js';
 import type { KubeletOptions } from './kubelet-options.js';
 import { containerLogDir, containerLogPath, runRecords } from './paths.js';
@@ -68,7 +68,7 @@ export class ContainerRunner {
     warn: (reason: string, message: string) => void,
   ): { launch: Launch } | { configError: string } | { startError: string } {
     // A dropped user gets its own HOME, as a runtime takes it from the image's passwd; the container's env still wins.
-    const base = { ...ctx.env, ...(id === undefined ? {} : { HOME: id.home }), ...volumeMountEnv(this.o.stateDir, pod, c, id) };
+    const base = { ...podEnvDefaults(pod), ...ctx.env, ...(id === undefined ? {} : { HOME: id.home }), ...volumeMountEnv(this.o.stateDir, pod, c, id) };
     let resolved: { env: Record<string, string>; argv: string[] };
     try {
       resolved = containerLaunch({ pod, container: c, base, node: this.node(), ...(this.o.secrets === undefined ? {} : { secrets: this.o.secrets }), warn });

@@ -5,8 +5,9 @@ import type { Logger } from '../util/logger.js';
 import { describeCgroups, detectCgroups, type CgroupLayout } from './cgroups.js';
 import { findProgram, pidNamespaceArgv, resolvePodUser, setprivArgv, type PodIdentity } from './identity.js';
 import { PodCgroups, stateHash, type RunLimits } from './pod-cgroups.js';
-import { parseQuantity } from './resources.js';
+import { parseQuantity } from '../api/quantity.js';
 import { chooseSupervisor, type Supervisor } from './supervisor.js';
+import { errorMessage } from '../errors.js';
 
 // What the daemon can do on this host to contain pods, decided once at start
 // and reported in its start log line.
@@ -104,7 +105,7 @@ export function setUpContainment(options: ContainmentOptions): Containment {
       cgroups.init();
     } catch (err) {
       cgroups = undefined;
-      o.logger.warn('cgroups unusable: pods are tracked by process group only, without limits', { error: err instanceof Error ? err.message : String(err) });
+      o.logger.warn('cgroups unusable: pods are tracked by process group only, without limits', { error: errorMessage(err) });
       cgroupText = 'unusable';
     }
   } else if (layout.mode !== 'none') {

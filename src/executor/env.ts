@@ -32,6 +32,18 @@ export interface LocalNode {
 const NODE_ADDRESS_FIELDS = new Set(['status.podIP', 'status.podIPs', 'status.hostIP', 'status.hostIPs']);
 
 /**
+ * What every container of a pod has before the source's and its own env: the
+ * daemon's PATH and HOME, and the pod's hostname, as a runtime sets HOSTNAME.
+ */
+export function podEnvDefaults(pod: Pod): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/',
+    HOSTNAME: pod.spec.hostname ?? pod.name,
+  };
+}
+
+/**
  * The environment a container's process starts with; nothing of the daemon's
  * leaks in unless listed in base. Throws ContainerConfigError when a
  * required Secret or key is missing or refused, as the kubelet refuses to

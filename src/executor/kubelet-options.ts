@@ -12,7 +12,7 @@ import type { Spawner } from './spawner.js';
 export interface PodContext {
   /** Where the container starts unless it sets workingDir. */
   cwd: string;
-  /** Variables every container of the pod gets before its own env. */
+  /** Variables every container of the pod gets before its own env (after podEnvDefaults). */
   env: Record<string, string>;
 }
 

@@ -24,6 +24,7 @@ import { cancelRestarts, DEADLINE_EXCEEDED, readTermination, starting, statusOf,
 import { exitOutcome } from './restart-policy.js';
 import { PodRows } from './pod-rows.js';
 import { createPodVolumes, removePodVolumes } from './volumes.js';
+import { errorMessage } from '../errors.js';
 
 
 /**
@@ -235,7 +236,7 @@ export class Kubelet {
       this.rows.save(pod, status, starting(rt));
     } catch (err) {
       // Its end is recorded all the same, with the start time the status lacks.
-      this.o.logger.error('could not record a container start', { pod: `${pod.namespace}/${pod.name}`, container: name, error: err instanceof Error ? err.message : String(err) });
+      this.o.logger.error('could not record a container start', { pod: `${pod.namespace}/${pod.name}`, container: name, error: errorMessage(err) });
       this.rows.hold(podUid, status);
       return;
     }
@@ -270,7 +271,7 @@ export class Kubelet {
       this.rows.written(pod.uid);
     } catch (err) {
       // A write that failed (a full disk) is tried again: the run is not forgotten.
-      this.o.logger.error('could not record a container end; retrying', { pod: `${pod.namespace}/${pod.name}`, container: name, error: err instanceof Error ? err.message : String(err) });
+      this.o.logger.error('could not record a container end; retrying', { pod: `${pod.namespace}/${pod.name}`, container: name, error: errorMessage(err) });
       cancelRestarts(rt);
       rt.runs.set(name, run);
       const retry = setTimeout(() => this.onRunExit(podUid, name, run), 1000);
@@ -410,7 +411,7 @@ export class Kubelet {
     try {
       this.rows.write(pod.uid, status);
     } catch (err) {
-      this.o.logger.error('could not record a pod end; retrying', { pod: `${pod.namespace}/${pod.name}`, error: err instanceof Error ? err.message : String(err) });
+      this.o.logger.error('could not record a pod end; retrying', { pod: `${pod.namespace}/${pod.name}`, error: errorMessage(err) });
       const retry = setTimeout(() => this.maybeFinish(podUid), 1000);
       retry.unref();
       return;

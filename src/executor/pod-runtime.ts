@@ -102,9 +102,3 @@ export function readTermination(run: ContainerRun, pod: Pod, name: string, now: 
   if (startedAt !== undefined) t.startedAt = startedAt;
   return t;
 }
-
-export function formatSeconds(ms: number): string {
-  const s = ms / 1000;
-  if (s >= 60 && s % 60 === 0) return `${s / 60}m0s`;
-  return `${Number.isInteger(s) ? s : s.toFixed(1)}s`;
-}

@@ -1,5 +1,6 @@
 import type { Pod } from '../api/types.js';
-import { formatSeconds, roleOf } from './pod-runtime.js';
+import { formatDuration } from '../util/duration.js';
+import { roleOf } from './pod-runtime.js';
 
 // What follows a container's end, as the kubelet decides it: pure, so the
 // table in test/executor/restart-policy.test.ts can state it.
@@ -41,5 +42,5 @@ export function exitOutcome(e: ContainerExit): ExitOutcome {
   // 0 before the first restart, then base, 2·base … capped at 30·base (the kubelet's 10 s … 5 min).
   const delayMs = e.restarts === 0 ? 0 : Math.min(e.backoffBaseMs * 2 ** (e.restarts - 1), e.backoffBaseMs * 30);
   const { pod } = e;
-  return { restart: true, delayMs, message: `back-off ${formatSeconds(delayMs)} restarting failed container=${e.name} pod=${pod.name}_${pod.namespace}(${pod.uid})` };
+  return { restart: true, delayMs, message: `back-off ${formatDuration(delayMs)} restarting failed container=${e.name} pod=${pod.name}_${pod.namespace}(${pod.uid})` };
 }

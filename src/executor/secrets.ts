@@ -7,6 +7,7 @@
 
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { errorMessage } from '../errors.js';
 
 export type ContainerConfigErrorCode = 'SecretNotFound' | 'SecretKeyNotFound' | 'SecretRefused' | 'ConfigMapNotFound' | 'SecretInArgv';
 
@@ -195,7 +196,7 @@ export function openSecretsFolder(dir: string, logger: { warn: (msg: string, fie
     const why = refusal(folder.dir, facts(statSync(folder.dir)), process.getuid?.() ?? 0, 'folder');
     if (why !== undefined) logger.warn('secrets folder unusable: pods that need a secret will not start', { reason: why });
   } catch (err) {
-    logger.warn('secrets folder unusable: pods that need a secret will not start', { folder: folder.dir, error: err instanceof Error ? err.message : String(err) });
+    logger.warn('secrets folder unusable: pods that need a secret will not start', { folder: folder.dir, error: errorMessage(err) });
   }
   return folder;
 }

@@ -4,6 +4,7 @@ import type { PodCgroups, RunLimits } from './pod-cgroups.js';
 import { spawnContainer } from './process.js';
 import { ensureDir, writeSupervisorRecord } from './run-records.js';
 import type { Supervisor } from './supervisor.js';
+import { errorMessage } from '../errors.js';
 
 /** Everything it takes to start one container run under its supervisor. */
 export interface StartRequest {
@@ -81,7 +82,7 @@ export class DirectSpawner implements Spawner {
     try {
       ({ started, exited } = this.startSync(req));
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       queueMicrotask(() => cb.failed(message));
       return;
     }
@@ -108,7 +109,7 @@ export class DirectSpawner implements Spawner {
         failedLimits = r.failed;
       } catch (err) {
         // Running without a cgroup beats not running: the pod is then contained by its process group only.
-        cgroupError = err instanceof Error ? err.message : String(err);
+        cgroupError = errorMessage(err);
       }
     }
     // A supervisor switched by spawn writes its records as the pod's user, beside
@@ -131,7 +132,7 @@ export class DirectSpawner implements Spawner {
       try {
         if (join.length > 0 && req.cgroup !== undefined) this.cgroups?.join(req.cgroup.podUid, req.cgroup.leaf, spawned.pid);
       } catch (err) {
-        cgroupError = `could not move the supervisor into its cgroup: ${err instanceof Error ? err.message : String(err)}`;
+        cgroupError = `could not move the supervisor into its cgroup: ${errorMessage(err)}`;
       }
       writeFileSync(`${req.records}joined`, '');
     }

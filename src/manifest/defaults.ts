@@ -20,6 +20,36 @@ type Raw = Record<string, unknown>;
 const BACKOFF_LIMIT_DEFAULT = 6;
 const BACKOFF_LIMIT_PER_INDEX_DEFAULT = 2147483647;
 const TERMINATION_GRACE_PERIOD_DEFAULT = 30;
+const PARALLELISM_DEFAULT = 1;
+
+/** backoffLimit when unwritten: unlimited per-index Jobs count failures per index instead. */
+export function defaultBackoffLimit(backoffLimitPerIndex: number | undefined): number {
+  return backoffLimitPerIndex === undefined ? BACKOFF_LIMIT_DEFAULT : BACKOFF_LIMIT_PER_INDEX_DEFAULT;
+}
+
+/** podReplacementPolicy when unwritten: a podFailurePolicy needs to see pods fail before replacing them. */
+export function defaultPodReplacementPolicy(podFailurePolicy: unknown): JobSpec['podReplacementPolicy'] {
+  return podFailurePolicy === undefined ? 'TerminatingOrFailed' : 'Failed';
+}
+
+/**
+ * The value a mutable field takes when it is removed (a merge patch's null):
+ * `SetDefaults_Job` for that one field, given the rest of the spec.
+ */
+export function defaultMutableField(field: string, spec: JobSpec): unknown {
+  switch (field) {
+    case 'parallelism':
+      return PARALLELISM_DEFAULT;
+    case 'backoffLimit':
+      return defaultBackoffLimit(spec.backoffLimitPerIndex);
+    case 'suspend':
+      return false;
+    case 'podReplacementPolicy':
+      return defaultPodReplacementPolicy(spec.podFailurePolicy);
+    default:
+      return undefined;
+  }
+}
 
 function obj(v: unknown): Raw {
   return (v ?? {}) as Raw;
@@ -40,9 +70,9 @@ export function defaultJobSpec(rawSpec: unknown): JobSpec {
   let completions = opt<number>(s.completions);
   if (completions === undefined && parallelism === undefined) {
     completions = 1;
-    parallelism = 1;
+    parallelism = PARALLELISM_DEFAULT;
   }
-  parallelism ??= 1;
+  parallelism ??= PARALLELISM_DEFAULT;
   const backoffLimitPerIndex = opt<number>(s.backoffLimitPerIndex);
   const podFailurePolicy = defaultPodFailurePolicy(s.podFailurePolicy);
   const template = obj(s.template);
@@ -51,7 +81,7 @@ export function defaultJobSpec(rawSpec: unknown): JobSpec {
     parallelism,
     completions,
     activeDeadlineSeconds: opt(s.activeDeadlineSeconds),
-    backoffLimit: opt<number>(s.backoffLimit) ?? (backoffLimitPerIndex === undefined ? BACKOFF_LIMIT_DEFAULT : BACKOFF_LIMIT_PER_INDEX_DEFAULT),
+    backoffLimit: opt<number>(s.backoffLimit) ?? defaultBackoffLimit(backoffLimitPerIndex),
     backoffLimitPerIndex,
     maxFailedIndexes: opt(s.maxFailedIndexes),
     completionMode: opt(s.completionMode) ?? 'NonIndexed',
@@ -63,7 +93,7 @@ export function defaultJobSpec(rawSpec: unknown): JobSpec {
       spec: defaultPodSpec(template.spec),
     },
     ttlSecondsAfterFinished: opt(s.ttlSecondsAfterFinished),
-    podReplacementPolicy: opt(s.podReplacementPolicy) ?? (podFailurePolicy === undefined ? 'TerminatingOrFailed' : 'Failed'),
+    podReplacementPolicy: opt(s.podReplacementPolicy) ?? defaultPodReplacementPolicy(podFailurePolicy),
     podFailurePolicy,
     successPolicy: opt<SuccessPolicy>(s.successPolicy),
     managedBy: opt(s.managedBy),

@@ -4,6 +4,7 @@ import { compareIssues, type ManifestIssue } from './issues.js';
 import { fileTooLarge, MAX_FILE_BYTES } from './limits.js';
 import { parseDocuments, rejectDuplicates, type ManifestResult } from './parse.js';
 import type { ParseFn } from './worker.js';
+import { errorMessage } from '../errors.js';
 
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
@@ -119,5 +120,5 @@ function describe(err: unknown): string {
   if (code === 'ENOENT') return 'no such file or directory';
   if (code === 'EACCES') return 'permission denied';
   if (code === 'EISDIR') return 'is a directory';
-  return err instanceof Error ? err.message : String(err);
+  return errorMessage(err);
 }

@@ -3,6 +3,7 @@
 // them, so they travel in an annotation, written as `prlimit(1)` names them.
 // Pure: the manifest validator and the executor read it the same way.
 
+import { parseQuantity } from '../api/quantity.js';
 import { GITJOBS_ANNOTATION_PREFIX } from '../api/types.js';
 
 export const RLIMITS_ANNOTATION = `${GITJOBS_ANNOTATION_PREFIX}rlimits`;
@@ -71,16 +72,11 @@ export interface ParsedRlimits {
 }
 
 const EXAMPLE = 'nofile=1024,nproc=256,as=2Gi';
-const BINARY: Readonly<Record<string, number>> = { Ki, Mi, Gi, Ti: 1024 * Gi, Pi: 1024 * 1024 * Gi, Ei: 1024 * 1024 * 1024 * Gi };
-const DECIMAL: Readonly<Record<string, number>> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
-
-/** A Kubernetes quantity as a whole number of bytes; undefined when it is not one. */
+/** A Kubernetes quantity as a whole number of bytes; undefined when it is not one (no `m`, no exponent, no sign). */
 function bytes(v: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.exec(v);
-  if (m === null) return undefined;
-  const suffix = m[2] ?? '';
-  const n = Number(m[1]) * (BINARY[suffix] ?? DECIMAL[suffix] ?? 1);
-  return Number.isSafeInteger(n) ? n : undefined;
+  if (!/^\d+(?:\.\d+)?(?:Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.test(v)) return undefined;
+  const n = parseQuantity(v);
+  return n !== undefined && Number.isSafeInteger(n) ? n : undefined;
 }
 
 function count(v: string): number | undefined {

@@ -11,19 +11,8 @@ import {
 export const UID_LABELS = [LEGACY_CONTROLLER_UID_LABEL, CONTROLLER_UID_LABEL] as const;
 export const NAME_LABELS = [LEGACY_JOB_NAME_LABEL, JOB_NAME_LABEL] as const;
 
-/** `metav1.LabelSelectorAsSelector(s).Matches(labels)`. */
-export function selectorMatches(s: LabelSelector, labels: Labels): boolean {
-  for (const [k, v] of Object.entries(s.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of s.matchExpressions ?? []) {
-    const has = Object.hasOwn(labels, e.key);
-    const value = labels[e.key];
-    const inValues = has && value !== undefined && (e.values ?? []).includes(value);
-    const ok =
-      e.operator === 'In' ? inValues : e.operator === 'NotIn' ? !inValues : e.operator === 'Exists' ? has : !has;
-    if (!ok) return false;
-  }
-  return true;
-}
+/** One matcher for label selectors: the API's (`kubectl get -l` uses it too). */
+export { labelSelectorMatches as selectorMatches } from '../api/selector.js';
 
 export function selectorIsEmpty(s: LabelSelector): boolean {
   return Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0;

@@ -45,6 +45,16 @@ export function validateJobSpec(name: string, s: JobSpec, r: Reporter): void {
   validatePodSpec(s.template.spec, spec('template', 'spec'), r);
 }
 
+/**
+ * The rules of a live Job's spec that an edit of a mutable field can break
+ * (completions of an Indexed Job, parallelism, podReplacementPolicy): the
+ * same checks, with the same words, as on create.
+ */
+export function validateJobSpecEdit(name: string, s: JobSpec, r: Reporter): void {
+  validateCompletionMode(name, s, r);
+  validatePodReplacementPolicy(s, r);
+}
+
 function validateCompletionMode(name: string, s: JobSpec, r: Reporter): void {
   const mode: string = s.completionMode;
   if (!COMPLETION_MODES.includes(mode)) {

@@ -9,6 +9,7 @@ import { isMainThread, parentPort, Worker, workerData, type ResourceLimits } fro
 import type { ManifestIssue } from './issues.js';
 import type { Position } from './locator.js';
 import { namePosition, parseDocuments, setNamePosition, type ManifestResult } from './parse.js';
+import { errorMessage } from '../errors.js';
 
 /** Parses one file's text; results are the same as `parseDocuments`. */
 export type ParseFn = (text: string, file: string) => Promise<ManifestResult> | ManifestResult;
@@ -173,7 +174,7 @@ if (!isMainThread && parentPort !== null && (workerData as { gitjobsManifestPars
       const result = parseDocuments(req.text, req.file);
       port.postMessage({ id: req.id, result, positions: result.jobs.map((j) => namePosition(j)) } satisfies Reply);
     } catch (err) {
-      port.postMessage({ id: req.id, error: `the parser failed on this file: ${err instanceof Error ? err.message : String(err)}` } satisfies Reply);
+      port.postMessage({ id: req.id, error: `the parser failed on this file: ${errorMessage(err)}` } satisfies Reply);
     }
   });
 }

@@ -2,6 +2,7 @@
 export { reconcileJob, type ReconcileInput } from './job.js';
 export {
   DEFAULT_RECONCILE_OPTIONS,
+  reconcileOptionsWithBackoff,
   type EventDraft,
   type Plan,
   type PodCreate,

@@ -17,6 +17,12 @@ export const DEFAULT_RECONCILE_OPTIONS: ReconcileOptions = {
   maxPodCreateDeletePerSync: 500,
 };
 
+/** The defaults with another back-off base, the ceiling keeping its ratio (Kubernetes' 10 s → 10 min). */
+export function reconcileOptionsWithBackoff(podBackoffBaseMs: number): ReconcileOptions {
+  const d = DEFAULT_RECONCILE_OPTIONS;
+  return { ...d, podBackoffBaseMs, podBackoffMaxMs: podBackoffBaseMs * (d.podBackoffMaxMs / d.podBackoffBaseMs) };
+}
+
 export interface PodCreate {
   /** Completion index, for Indexed Jobs. */
   index?: number;

@@ -1,5 +1,5 @@
 import type { Container, PodSpec } from '../api/types.js';
-import { parseQuantity } from '../executor/resources.js';
+import { parseQuantity } from '../api/quantity.js';
 
 // What a pod asks of its node, computed as the scheduler computes it: the
 // admission of pods is decided on these numbers alone, never on actual use.

@@ -1,6 +1,7 @@
 // Why a Git source is not ready, with the reasons Flux's source-controller
 // users know, and how each maps to the error a `gitjobs sync` returns.
 import type { ErrorCode } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import type { AuthOutcome } from './git-auth.js';
 
 export type FailureReason =
@@ -80,6 +81,6 @@ function describe(err: unknown): string {
   if (e?.code === 'ENOTFOUND') return 'Could not resolve host';
   if (e?.code === 'ECONNRESET') return 'Connection reset by peer';
   if (e?.code === 'ETIMEDOUT') return 'Connection timed out';
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   return message.replace(/\s+/g, ' ').trim() || 'unknown error';
 }

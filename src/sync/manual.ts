@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Job, JobSpec, Labels } from '../api/types.js';
 import { GitjobsError } from '../errors.js';
 import { materializeJob, MUTABLE_SPEC_FIELDS, RUN_ANNOTATION, specHash, type ParsedJob } from '../manifest/index.js';
-import { canonicalJson, invalid, nonNegative, notSupported, required } from '../manifest/messages.js';
+import { defaultMutableField } from '../manifest/defaults.js';
+import type { ManifestIssue } from '../manifest/issues.js';
+import { Locator } from '../manifest/locator.js';
+import { canonicalJson, invalid, nonNegative, notSupported } from '../manifest/messages.js';
+import { Reporter } from '../manifest/reporter.js';
+import { validateJobSpecEdit } from '../manifest/validate-spec.js';
 import type { Db } from '../store/db.js';
 import { getJobByName, insertJob, markJobDeleted, removeJob, updateJob } from '../store/jobs.js';
 import { listPodsForJob, releasePods, removeFinalizer } from '../store/pods.js';
@@ -194,7 +199,7 @@ export function patchJob(db: Db, namespace: string, name: string, patch: unknown
     if (next.spec.completions !== job.spec.completions && !isElasticResize(next.spec)) {
       errors.push(`spec.completions: ${invalid(next.spec.completions ?? null, TANDEM)}`);
     }
-    checkSpec(next.spec, errors);
+    checkSpec(name, next.spec, errors);
     if (errors.length > 0) throw invalidJob(name, errors);
     const specChanged = !sameValue(job.spec, next.spec);
     const changed = specChanged || !sameValue(job.labels, next.labels) || !sameValue(job.annotations, next.annotations);
@@ -223,7 +228,7 @@ function patchSpec(job: Job, spec: JobSpec, value: unknown, errors: string[]): v
       continue;
     }
     const f = field as MutableField;
-    const next = v === null ? defaultFor(f, spec) : v;
+    const next = v === null ? defaultMutableField(f, spec) : v;
     const problem = checkField(f, next);
     if (problem !== undefined) errors.push(`spec.${f}: ${problem}`);
     else setField(spec, f, next);
@@ -253,22 +258,6 @@ function patchMetadata(job: Job, next: Job, value: unknown, errors: string[]): v
   }
 }
 
-/** The value a removed mutable field takes back: Kubernetes' defaulting. */
-function defaultFor(f: MutableField, spec: JobSpec): unknown {
-  switch (f) {
-    case 'parallelism':
-      return 1;
-    case 'backoffLimit':
-      return spec.backoffLimitPerIndex !== undefined ? 2147483647 : 6;
-    case 'suspend':
-      return false;
-    case 'podReplacementPolicy':
-      return spec.podFailurePolicy !== undefined ? 'Failed' : 'TerminatingOrFailed';
-    default:
-      return undefined;
-  }
-}
-
 function checkField(f: MutableField, v: unknown): string | undefined {
   if (v === undefined) return undefined;
   switch (f) {
@@ -282,21 +271,11 @@ function checkField(f: MutableField, v: unknown): string | undefined {
   }
 }
 
-/** The cross-field rules of Job validation that a mutable field can break. */
-function checkSpec(s: JobSpec, errors: string[]): void {
-  if (s.maxFailedIndexes !== undefined) {
-    if (s.backoffLimitPerIndex === undefined) errors.push(`spec.backoffLimitPerIndex: ${required('when maxFailedIndexes is specified')}`);
-    else if (s.completionMode !== 'Indexed') errors.push(`spec.maxFailedIndexes: ${invalid(s.maxFailedIndexes, 'requires indexed completion mode')}`);
-    else if (s.maxFailedIndexes > (s.completions ?? 0)) {
-      errors.push(`spec.maxFailedIndexes: ${invalid(s.maxFailedIndexes, 'must be less than or equal to completions')}`);
-    }
-  }
-  if (s.completionMode === 'Indexed' && s.parallelism > 100000) {
-    errors.push(`spec.parallelism: ${invalid(s.parallelism, 'must be less than or equal to 100000 when completion mode is Indexed')}`);
-  }
-  if (s.podFailurePolicy !== undefined && s.podReplacementPolicy !== 'Failed') {
-    errors.push(`spec.podReplacementPolicy: ${notSupported(s.podReplacementPolicy, ['Failed'])}`);
-  }
+/** The cross-field rules of Job validation that a mutable field can break, as manifests are checked. */
+function checkSpec(name: string, s: JobSpec, errors: string[]): void {
+  const issues: ManifestIssue[] = [];
+  validateJobSpecEdit(name, s, new Reporter('', 0, new Locator({ line: 0, column: 0 }), issues));
+  for (const i of issues) if (i.severity === 'error') errors.push(`${i.field}: ${i.message}`);
 }
 
 export type Cascade = 'background' | 'foreground' | 'orphan';

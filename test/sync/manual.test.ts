@@ -196,6 +196,21 @@ describe('patch (patch, scale, suspend, resume)', () => {
     expect(getJobByName(db, 'default', 'pi')!.labels).toEqual({ tier: 'batch' });
   });
 
+  it('an Indexed Job is held to the rules manifests are checked with (parallelism at most 100000)', () => {
+    const text = manifest('idx', { parallelism: 2, completions: 2 }).replace('spec:\n', 'spec:\n  completionMode: Indexed\n');
+    const before = applyJob(db, parsed(text), 'apply', NOW).job;
+    const err = errorOf(() => patchJob(db, 'default', 'idx', { spec: { parallelism: 100001 } }));
+    expect(err.message).toBe('The Job "idx" is invalid: spec.parallelism: Invalid value: 100001: must be less than or equal to 100000 when completion mode is Indexed');
+    expect(getJobByName(db, 'default', 'idx')).toEqual(before);
+  });
+
+  it('removing backoffLimit restores the default that fits the Job', () => {
+    applyJob(db, parsed(manifest('pi')), 'apply', NOW);
+    patchJob(db, 'default', 'pi', { spec: { backoffLimit: 2 } });
+    patchJob(db, 'default', 'pi', { spec: { backoffLimit: null } });
+    expect(getJobByName(db, 'default', 'pi')!.spec.backoffLimit).toBe(6);
+  });
+
   it.each([
     { what: 'an immutable field', patch: { spec: { completions: 4 } }, message: 'The Job "pi" is invalid: spec.completions: Invalid value: 4: field is immutable' },
     { what: 'a negative parallelism', patch: { spec: { parallelism: -1 } }, message: 'The Job "pi" is invalid: spec.parallelism: Invalid value: -1: must be greater than or equal to 0' },

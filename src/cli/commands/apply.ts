@@ -1,6 +1,6 @@
 import { parseCommandOrHelp } from '../args.js';
 import { callDaemon } from '../control-client.js';
-import type { Io } from '../main.js';
+import type { Io } from '../io.js';
 import { stateDirFrom } from '../state.js';
 import { usageError } from '../usage.js';
 import { readManifestArgs } from './manifest-files.js';

@@ -1,5 +1,5 @@
 import { parseCommandOrHelp } from '../args.js';
-import type { Io } from '../main.js';
+import type { Io } from '../io.js';
 import { usageError } from '../usage.js';
 
 const HELP = `Output a shell completion script for bash or zsh.

@@ -1,4 +1,4 @@
-import type { Io } from '../main.js';
+import type { Io } from '../io.js';
 import { sendManifests } from './apply.js';
 
 const HELP = `Create a Job from a file or from stdin.

@@ -1,8 +1,8 @@
-import type { Io } from '../main.js';
+import type { Io } from '../io.js';
 import { parseCommandOrHelp, parseDuration } from '../args.js';
 import { usageError } from '../usage.js';
 import type { PodContainmentFlags } from '../../executor/containment.js';
-import { parseQuantity } from '../../executor/resources.js';
+import { parseQuantity } from '../../api/quantity.js';
 import { resolve as resolvePath } from 'node:path';
 import { DEFAULT_LISTEN, parseListenAddress } from '../../http/listen-address.js';
 

@@ -6,7 +6,7 @@ import { getJob } from '../../store/jobs.js';
 import { getPodByName, listPods } from '../../store/pods.js';
 import { parseCommandOrHelp, parseDuration, SCOPE_FLAGS } from '../args.js';
 import { callDaemon } from '../control-client.js';
-import type { Io } from '../main.js';
+import type { Io } from '../io.js';
 import { notFound, parseResourceArgs } from '../resources.js';
 import { openStateReadOnly, stateDirFrom } from '../state.js';
 import { usageError } from '../usage.js';

@@ -1,6 +1,6 @@
 import { listEventsFor } from '../../store/events.js';
 import { parseCommandOrHelp, SCOPE_FLAGS } from '../args.js';
-import type { Io } from '../main.js';
+import type { Io } from '../io.js';
 import { notFound, parseResourceArgs } from '../resources.js';
 import { openStateReadOnly, stateDirFrom } from '../state.js';
 import { usageError } from '../usage.js';

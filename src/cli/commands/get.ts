@@ -5,7 +5,7 @@ import { GitjobsError } from '../../errors.js';
 import type { Db } from '../../store/db.js';
 import { LISTING_SCHEMA_VERSION } from '../../store/schema.js';
 import { parseCommandOrHelp } from '../args.js';
-import type { Io } from '../main.js';
+import type { Io } from '../io.js';
 import { parseResourceArgs, type Resource } from '../resources.js';
 import { openStateReadOnly, stateDirFrom } from '../state.js';
 import { usageError } from '../usage.js';

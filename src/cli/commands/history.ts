@@ -1,7 +1,7 @@
 import { GitjobsError } from '../../errors.js';
 import { listRuns, runExitCodes, type Run } from '../../store/runs.js';
 import { parseCommandOrHelp } from '../args.js';
-import type { Io } from '../main.js';
+import type { Io } from '../io.js';
 import { humanDuration } from '../print/duration.js';
 import { tabwrite, TABLE_LAYOUT } from '../print/tabwriter.js';
 import { parseResourceArgs } from '../resources.js';

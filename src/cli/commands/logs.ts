@@ -7,7 +7,7 @@ import { getJobByName } from '../../store/jobs.js';
 import { getPod, getPodByName, listPodsOfRun } from '../../store/pods.js';
 import { listRuns } from '../../store/runs.js';
 import { parseCommandOrHelp, parseDuration, SCOPE_FLAGS } from '../args.js';
-import type { Io } from '../main.js';
+import type { Io } from '../io.js';
 import { notFound, resolveResource } from '../resources.js';
 import { openStateReadOnly, stateDirFrom } from '../state.js';
 import { usageError } from '../usage.js';

@@ -2,7 +2,7 @@ import { parse as parseYaml } from 'yaml';
 import { GitjobsError } from '../../errors.js';
 import { parseCommandOrHelp, SCOPE_FLAGS } from '../args.js';
 import { callDaemon } from '../control-client.js';
-import type { Io } from '../main.js';
+import type { Io } from '../io.js';
 import { parseResourceArgs, resolveResource } from '../resources.js';
 import { stateDirFrom } from '../state.js';
 import { usageError } from '../usage.js';

@@ -1,6 +1,6 @@
 import { parseCommandOrHelp, SCOPE_FLAGS } from '../args.js';
 import { callDaemon } from '../control-client.js';
-import type { Io } from '../main.js';
+import type { Io } from '../io.js';
 import { parseResourceArgs } from '../resources.js';
 import { stateDirFrom } from '../state.js';
 import { usageError } from '../usage.js';

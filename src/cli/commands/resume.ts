@@ -1,4 +1,4 @@
-import type { Io } from '../main.js';
+import type { Io } from '../io.js';
 import { setSuspended } from './suspend.js';
 
 export function resumeCommand(argv: string[], io: Io): Promise<number> {

@@ -1,5 +1,5 @@
 import { parseCommandOrHelp, SCOPE_FLAGS } from '../args.js';
-import type { Io } from '../main.js';
+import type { Io } from '../io.js';
 import { usageError } from '../usage.js';
 import { jobNames, sendPatch } from './patch.js';
 

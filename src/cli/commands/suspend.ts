@@ -1,5 +1,5 @@
 import { parseCommandOrHelp, SCOPE_FLAGS } from '../args.js';
-import type { Io } from '../main.js';
+import type { Io } from '../io.js';
 import { jobNames, sendPatch } from './patch.js';
 
 const help = (verb: 'suspend' | 'resume'): string => `${

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describeCgroups, detectCgroups } from '../../executor/cgroups.js';
-import type { Io } from '../main.js';
+import type { Io } from '../io.js';
 
 export function versionCommand(_argv: string[], io: Io): number {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };

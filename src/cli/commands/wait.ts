@@ -5,7 +5,7 @@ import { getJobByName, listJobs } from '../../store/jobs.js';
 import { getPodByName, listPods } from '../../store/pods.js';
 import { getJobStatus } from '../../store/status.js';
 import { parseCommandOrHelp, parseDuration, SCOPE_FLAGS } from '../args.js';
-import type { Io } from '../main.js';
+import type { Io } from '../io.js';
 import { notFound, parseResourceArgs, type Resource } from '../resources.js';
 import { openStateReadOnly, stateDirFrom } from '../state.js';
 import { usageError } from '../usage.js';

@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getCommand } from '../../../src/cli/commands/get.js';
-import type { Io } from '../../../src/cli/main.js';
+import type { Io } from '../../../src/cli/io.js';
 import { migrate, openDb } from '../../../src/store/db.js';
 import { insertJob, markJobDeleted } from '../../../src/store/jobs.js';
 import { insertPod } from '../../../src/store/pods.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseQuantity } from '../../src/executor/resources.js';
+import { parseQuantity } from '../../src/api/quantity.js';
 
 describe('resource quantities', () => {
   const cases: Record<string, [string, number | undefined]> = {
