@@ -29,15 +29,7 @@ export interface Change {
 
 export type DeletedObject = { kind: 'jobs'; job: Job } | { kind: 'pods'; pod: Pod } | { kind: 'events'; event: KubeEvent & { id: number } };
 
-interface ChangeRow {
-  rv: number;
-  kind: ChangeKind;
-  type: ChangeType;
-  uid: string;
-  namespace: string;
-  name: string;
-  row_json: string | null;
-}
+type ChangeRow = Omit<Change, 'deleted'> & { row_json: string | null };
 
 /** The newest resourceVersion given out: what a list reports as its own. */
 export function currentResourceVersion(db: Db): number {
@@ -87,9 +79,8 @@ export function changesSince(db: Db, rv: number, kinds: readonly ChangeKind[], l
 }
 
 function toChange(r: ChangeRow): Change {
-  const c: Change = { rv: r.rv, kind: r.kind, type: r.type, uid: r.uid, namespace: r.namespace, name: r.name };
-  if (r.row_json !== null) c.deleted = deletedObject(r.kind, JSON.parse(r.row_json) as Record<string, unknown>);
-  return c;
+  const { row_json, ...c } = r;
+  return row_json === null ? c : { ...c, deleted: deletedObject(r.kind, JSON.parse(row_json) as Record<string, unknown>) };
 }
 
 function deletedObject(kind: ChangeKind, row: Record<string, unknown>): DeletedObject {
