@@ -30,6 +30,8 @@ export interface ControllerOptions {
   runtime: PodRuntime;
   /** Called after a Job's row is removed, so the source can create its replacement. */
   onJobRemoved?: (job: Job) => void;
+  /** Told how long each pass took (for the reconcile duration histogram). */
+  onPass?: (jobUid: string, ms: number) => void;
 }
 
 /**
@@ -42,7 +44,7 @@ export class JobController {
 
   constructor(private readonly o: ControllerOptions) {
     this.queue = new WorkQueue(
-      (key) => this.sync(key),
+      (key) => this.timedSync(key),
       (key, err) => {
         this.o.logger.error('sync failed', { job: key, error: errorMessage(err) });
         // A rate-limited requeue: a failing Job backs off, doubling per failure, without spinning.
@@ -59,6 +61,17 @@ export class JobController {
 
   enqueue(jobUid: string): void {
     this.queue.add(jobUid);
+  }
+
+  private timedSync(jobUid: string): void {
+    const onPass = this.o.onPass;
+    if (onPass === undefined) return this.sync(jobUid);
+    const t0 = performance.now();
+    try {
+      this.sync(jobUid);
+    } finally {
+      onPass(jobUid, performance.now() - t0);
+    }
   }
 
   /** One reconcile pass for one Job. Public for tests that drive the controller step by step. */

@@ -58,6 +58,11 @@ export class WorkQueue {
     return this.ready.size;
   }
 
+  /** Keys waiting for their requeue time. */
+  get delayedLength(): number {
+    return this.delayed.size;
+  }
+
   shutdown(): void {
     this.shuttingDown = true;
     for (const d of this.delayed.values()) clearTimeout(d.timer);

@@ -32,6 +32,8 @@ import type { HttpRoute } from '../http/route.js';
 import { startHttpListener, type HttpListener } from '../http/server.js';
 import { ensureTokens } from '../http/tokens.js';
 import { errorMessage } from '../errors.js';
+import { DaemonMetrics, NO_OBSERVER, type DaemonObserver } from '../metrics/daemon-metrics.js';
+import { metricsRoutes } from '../metrics/route.js';
 
 export type SourceSpec = { kind: 'dir'; dir: string } | ({ kind: 'git' } & GitSourceSpec);
 
@@ -106,6 +108,17 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   };
   const writeStats = countTransactions(db);
   const changes = new ChangeNotifier(db);
+  // Metrics are served on the listener: without one, nothing is counted.
+  const metrics: DaemonMetrics | undefined =
+    o.listen === undefined
+      ? undefined
+      : new DaemonMetrics({
+          db,
+          walPath: join(stateDir, `${STATE_DB_FILE}-wal`),
+          writeStats,
+          queue: (): { ready: number; delayed: number } => ({ ready: controller.queue.length, delayed: controller.queue.delayedLength }),
+        });
+  const observer: DaemonObserver = metrics ?? NO_OBSERVER;
   const containment = setUpContainment({ ...o.containment, stateDir, logger: o.logger });
   const spawner = forkServerFor(containment, stateDir, o.logger, folderLockFd(server));
   const machine = localCapacity(stateDir);
@@ -132,6 +145,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     containerBackoffBaseMs: o.podBackoffBaseMs,
     context: (pod) => source.podContext(pod.owner ? getJob(db, pod.owner.uid) : undefined),
     onPodChange: (pod) => {
+      observer.podChanged(pod);
       if (pod.owner) controller.enqueue(pod.owner.uid);
     },
   });
@@ -148,6 +162,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       reruns.onRemoved(job);
       source.poke();
     },
+    ...(metrics === undefined ? {} : { onPass: (uid: string, ms: number) => metrics.reconcilePass(uid, ms) }),
   });
 
   const reruns = new Reruns(db, () => clock.now(), (uid) => controller.enqueue(uid));
@@ -159,6 +174,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     onChanged: (uids) => {
       for (const uid of uids) controller.enqueue(uid);
     },
+    observer,
   };
   const source: RunningSource = o.source.kind === 'dir' ? dirSource(resolve(o.source.dir), deps) : gitSource(o.source, deps);
   const ctx: DaemonContext = { db, clock, logger: o.logger, stateDir, controller, kubelet, source, reruns, stats: writeStats, changes };
@@ -207,7 +223,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   process.on('unhandledRejection', onAsyncError);
   let listener: HttpListener | undefined;
   if (o.listen !== undefined) {
-    const routes: HttpRoute[] = [...healthRoutes()];
+    const routes: HttpRoute[] = [...healthRoutes(), ...(metrics === undefined ? [] : metricsRoutes(metrics))];
     try {
       listener = await startHttpListener({
         listen: o.listen.address,

@@ -87,6 +87,7 @@ export function gitSource(spec: GitSourceSpec, deps: SourceDeps): RunningSource 
       });
     },
     onStatus: (status) => recordStatus(status),
+    onAttempt: (ms, failure) => deps.observer?.sourceFetched(spec.url, ms, failure),
     ...(spec.verifyCommits === undefined
       ? {}
       : { verifier: new CommitVerifier({ allowedSigners: spec.verifyCommits, tmpDir: join(deps.stateDir, 'verify') }) }),

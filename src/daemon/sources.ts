@@ -4,6 +4,7 @@ import type { Db } from '../store/db.js';
 import { syncSource, type SourceSnapshot } from '../sync/syncer.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import type { DaemonObserver } from '../metrics/daemon-metrics.js';
 import type { SourceHandle } from './control.js';
 
 /** A source as the daemon runs it: started, stopped, synced on demand, and asked where pods run. */
@@ -26,11 +27,15 @@ export interface SourceDeps {
   stateDir: string;
   /** Jobs whose desired state changed. */
   onChanged(uids: readonly string[]): void;
+  /** Fetches and applied revisions, for the metrics; unset: nobody counts them. */
+  observer?: Pick<DaemonObserver, 'sourceFetched' | 'sourceApplied'>;
 }
 
 /** Applies a snapshot to the store and tells the controller which Jobs changed. */
 export function applySnapshot(deps: SourceDeps, snap: SourceSnapshot, reported: Set<string>): void {
-  const result = syncSource(deps.db, snap, deps.clock.now(), deps.logger, reported);
+  const now = deps.clock.now();
+  const result = syncSource(deps.db, snap, now, deps.logger, reported);
+  deps.observer?.sourceApplied(snap.name, snap.revision, now);
   deps.onChanged(result.changed);
 }
 

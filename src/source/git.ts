@@ -60,6 +60,8 @@ export interface GitSourceOptions {
   timeoutMs?: number;
   onSnapshot: (snap: GitSnapshot) => void;
   onStatus: (status: GitSourceStatus) => void;
+  /** Told after every fetch attempt: how long it took and, when it failed, the failure's reason. */
+  onAttempt?: (ms: number, failure: string | undefined) => void;
   /** Checks commit signatures before a revision is applied; unset: no check. */
   verifier?: CommitVerifier;
   /** Apply a revision that does not descend from the applied one instead of refusing it. */
@@ -171,6 +173,7 @@ export class GitSource {
 
   private async tryOnce(): Promise<Outcome> {
     this.current.lastFetchTime = this.now();
+    const t0 = performance.now();
     let outcome: Outcome;
     try {
       outcome = { ok: true, revision: await this.advance() };
@@ -181,6 +184,7 @@ export class GitSource {
       this.report({ ready: false, reason: failure.reason, message: failure.message });
       outcome = { ok: false, failure };
     }
+    this.o.onAttempt?.(performance.now() - t0, outcome.ok ? undefined : outcome.failure.reason);
     this.reschedule(outcome.ok);
     return outcome;
   }

@@ -314,3 +314,20 @@ describe('local repository: failures', () => {
     expect(rec.jobNames()).toEqual(['j']);
   });
 });
+
+describe('local repository: fetch attempts', () => {
+  it('reports each attempt with its duration, and a failed one with its reason', async () => {
+    const { repo } = repoWithJobs();
+    const attempts: { ms: number; failure: string | undefined }[] = [];
+    const s = source(repo.dir, new Recorder(), { onAttempt: (ms, failure) => attempts.push({ ms, failure }) });
+    await s.start();
+    await s.sync();
+    expect(attempts).toHaveLength(2);
+    expect(attempts.every((a) => a.failure === undefined && a.ms >= 0)).toBe(true);
+
+    const gone = source(join(tempDir(), 'no-such-repo'), new Recorder(), { onAttempt: (ms, failure) => attempts.push({ ms, failure }) });
+    await gone.start();
+    expect(attempts[2]?.failure).toBe(gone.status.reason);
+    expect(gone.status.ready).toBe(false);
+  });
+});

@@ -1,0 +1,195 @@
+import { statSync } from 'node:fs';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Pod } from '../api/types.js';
+import type { Db } from '../store/db.js';
+import { jobActiveDeadlineSeconds, listActiveDeadlines, listCronJobMetricRows, listJobMetricRows, storeVersion } from '../store/job-metrics.js';
+import { listSources } from '../store/sources.js';
+import type { WriteStats } from '../store/stats.js';
+import { KubeStateRenderer } from './kube-state.js';
+import { PodTransitions } from './pod-observer.js';
+
+export interface MetricsDeps {
+  db: Db;
+  walPath: string;
+  writeStats: () => WriteStats;
+  /** Keys ready to be handled now, and keys requeued for later. */
+  queue: () => { ready: number; delayed: number };
+}
+
+/** What the daemon's parts report as they work; each call is a counter bump or a histogram observation. */
+export interface DaemonObserver {
+  /** One reconcile pass of the Job `uid` took `ms`. Every change of a Job's spec is followed by one. */
+  reconcilePass(uid: string, ms: number): void;
+  podChanged(pod: Pod): void;
+  sourceFetched(source: string, ms: number, failure: string | undefined): void;
+  /** A snapshot of the source was applied; repeats of the same revision are not news. */
+  sourceApplied(source: string, revision: string, at: number): void;
+}
+
+/** A no-op observer, for the daemon's parts built without metrics (tests). */
+export const NO_OBSERVER: DaemonObserver = { reconcilePass: () => {}, podChanged: () => {}, sourceFetched: () => {}, sourceApplied: () => {} };
+
+/**
+ * The daemon's metrics. Between scrapes the parts only bump counters and
+ * observe durations; everything that can be read from the store (Jobs, queue
+ * depth, sources, WAL size) is read when Prometheus asks, with a handful of
+ * queries, so an idle daemon does no metrics work at all.
+ */
+export class DaemonMetrics implements DaemonObserver {
+  readonly registry = new Registry();
+  private readonly transitions = new PodTransitions();
+  private readonly passes: Histogram;
+  private readonly started: Counter;
+  private readonly ended: Counter<'phase' | 'reason'>;
+  private readonly startLatency: Histogram;
+  private readonly fetchDuration: Histogram<'source'>;
+  private readonly fetchFailures: Counter<'source' | 'reason'>;
+  private readonly applied: Gauge<'source'>;
+  private readonly revisions = new Map<string, string>();
+  private readonly kubeState = new KubeStateRenderer();
+  /** The last kube-state-metrics text and the store version it was read at. */
+  private lastKubeState: { version: string; text: Buffer } | undefined;
+  /**
+   * spec.activeDeadlineSeconds by Job uid: it is in the wide spec column,
+   * which a scrape of every Job must not read. A Job's entry is dropped at
+   * each of its reconcile passes, which follow every change of its spec.
+   */
+  private deadlines = new Map<string, number | null>();
+
+  constructor(private readonly d: MetricsDeps) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    // Gauges named like counters, which promtool's lint refuses; the same
+    // counts stay in nodejs_active_handles{type} and its siblings.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
+    this.passes = new Histogram({
+      name: 'gitjobs_reconcile_duration_seconds',
+      help: 'Time one reconcile pass of one Job took (read, plan, apply).',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    new Gauge({
+      name: 'gitjobs_workqueue_depth',
+      help: 'Job keys waiting to be reconciled now.',
+      registers,
+      collect() {
+        this.set(d.queue().ready);
+      },
+    });
+    new Gauge({
+      name: 'gitjobs_workqueue_delayed',
+      help: 'Job keys requeued for a later time (back-off, deadlines, TTL).',
+      registers,
+      collect() {
+        this.set(d.queue().delayed);
+      },
+    });
+    this.started = new Counter({ name: 'gitjobs_pods_started_total', help: 'Pods whose first container started.', registers });
+    this.ended = new Counter({ name: 'gitjobs_pods_ended_total', help: 'Pods that ended, by phase and reason.', labelNames: ['phase', 'reason'], registers });
+    this.startLatency = new Histogram({
+      name: 'gitjobs_pod_start_latency_seconds',
+      help: "Time from a pod's creation to its first container running.",
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    this.fetchDuration = new Histogram({
+      name: 'gitjobs_source_fetch_duration_seconds',
+      help: 'Time one fetch of a Git source took, failed or not.',
+      labelNames: ['source'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    this.fetchFailures = new Counter({ name: 'gitjobs_source_fetch_failures_total', help: 'Failed fetches of a Git source, by reason.', labelNames: ['source', 'reason'], registers });
+    this.applied = new Gauge({ name: 'gitjobs_source_last_applied_timestamp_seconds', help: 'When a new revision of the source was last applied.', labelNames: ['source'], registers });
+    new Gauge({
+      name: 'gitjobs_source_ready',
+      help: 'Whether the source is ready (1) or its last read failed (0).',
+      labelNames: ['source', 'kind'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of listSources(d.db)) this.set({ source: s.name, kind: s.kind }, s.ready ? 1 : 0);
+      },
+    });
+    new Counter({
+      name: 'gitjobs_sqlite_transactions_total',
+      help: 'Write transactions the daemon committed to its state database.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(d.writeStats().transactions);
+      },
+    });
+    new Gauge({
+      name: 'gitjobs_sqlite_wal_bytes',
+      help: "Size of the state database's write-ahead log.",
+      registers,
+      collect() {
+        this.set(fileSize(d.walPath));
+      },
+    });
+  }
+
+  reconcilePass(uid: string, ms: number): void {
+    this.passes.observe(ms / 1000);
+    // A pass that wrote nothing leaves the store version as it was: the text
+    // read before it may hold the old deadline.
+    if (this.deadlines.delete(uid)) this.lastKubeState = undefined;
+  }
+
+  podChanged(pod: Pod): void {
+    for (const t of this.transitions.observe(pod)) {
+      if (t.kind === 'started') {
+        this.started.inc();
+        this.startLatency.observe(t.latencyMs / 1000);
+      } else {
+        this.ended.inc({ phase: t.phase, reason: t.reason });
+      }
+    }
+  }
+
+  sourceFetched(source: string, ms: number, failure: string | undefined): void {
+    this.fetchDuration.observe({ source }, ms / 1000);
+    if (failure !== undefined) this.fetchFailures.inc({ source, reason: failure });
+  }
+
+  sourceApplied(source: string, revision: string, at: number): void {
+    if (this.revisions.get(source) === revision) return;
+    this.revisions.set(source, revision);
+    this.applied.set({ source }, at / 1000);
+  }
+
+  /** The whole exposition: kube-state-metrics' series from the store, then the daemon's own. */
+  async scrape(): Promise<Buffer> {
+    const ksm = this.kubeStateText();
+    return Buffer.concat([ksm, Buffer.from(await this.registry.metrics())]);
+  }
+
+  /** Read again only when the store changed since the last scrape: an idle daemon's answer stays the same. */
+  private kubeStateText(): Buffer {
+    const version = storeVersion(this.d.db);
+    if (this.lastKubeState?.version === version) return this.lastKubeState.text;
+    const jobs = listJobMetricRows(this.d.db);
+    const deadlines = new Map<string, number | null>();
+    // The first scrape reads every deadline in one statement, later ones look up the few new Jobs.
+    const known = this.deadlines.size > 0 ? this.deadlines : listActiveDeadlines(this.d.db);
+    for (const j of jobs) {
+      let v = known.get(j.uid);
+      if (v === undefined) v = jobActiveDeadlineSeconds(this.d.db, j.uid);
+      deadlines.set(j.uid, v);
+      j.activeDeadlineSeconds = v;
+    }
+    this.deadlines = deadlines;
+    const text = Buffer.concat(this.kubeState.render(jobs, listCronJobMetricRows(this.d.db)));
+    this.lastKubeState = { version, text };
+    return text;
+  }
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
