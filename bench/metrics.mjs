@@ -46,7 +46,7 @@ export async function metrics({ rounds }) {
     },
     {
       name: 'metrics scrape, store changed',
-      what: `the same 10,000 Jobs, one Job's status written before each scrape (every series read and rendered again; in process, no HTTP), median of ${n}`,
+      what: `the same 10,000 Jobs, one Job's status written before each scrape (that Job read and rendered again; in process, no HTTP), median of ${n}`,
       baseline: 'none',
       baselineMs: undefined,
       gitjobsMs: median(changed),

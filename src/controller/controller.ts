@@ -31,7 +31,7 @@ export interface ControllerOptions {
   /** Called after a Job's row is removed, so the source can create its replacement. */
   onJobRemoved?: (job: Job) => void;
   /** Told how long each pass took (for the reconcile duration histogram). */
-  onPass?: (jobUid: string, ms: number) => void;
+  onPass?: (ms: number) => void;
 }
 
 /**
@@ -70,7 +70,7 @@ export class JobController {
     try {
       this.sync(jobUid);
     } finally {
-      onPass(jobUid, performance.now() - t0);
+      onPass(performance.now() - t0);
     }
   }
 

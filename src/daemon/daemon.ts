@@ -162,7 +162,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       reruns.onRemoved(job);
       source.poke();
     },
-    ...(metrics === undefined ? {} : { onPass: (uid: string, ms: number) => metrics.reconcilePass(uid, ms) }),
+    ...(metrics === undefined ? {} : { onPass: (ms: number) => metrics.reconcilePass(ms) }),
   });
 
   const reruns = new Reruns(db, () => clock.now(), (uid) => controller.enqueue(uid));

@@ -2,7 +2,8 @@ import { statSync } from 'node:fs';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Pod } from '../api/types.js';
 import type { Db } from '../store/db.js';
-import { jobActiveDeadlineSeconds, listActiveDeadlines, listCronJobMetricRows, listJobMetricRows, storeVersion } from '../store/job-metrics.js';
+import { currentResourceVersion } from '../store/changes.js';
+import { jobsChangedSince, listCronJobMetricRows, listJobMetricRows } from '../store/job-metrics.js';
 import { listSources } from '../store/sources.js';
 import type { WriteStats } from '../store/stats.js';
 import { KubeStateRenderer } from './kube-state.js';
@@ -18,8 +19,7 @@ export interface MetricsDeps {
 
 /** What the daemon's parts report as they work; each call is a counter bump or a histogram observation. */
 export interface DaemonObserver {
-  /** One reconcile pass of the Job `uid` took `ms`. Every change of a Job's spec is followed by one. */
-  reconcilePass(uid: string, ms: number): void;
+  reconcilePass(ms: number): void;
   podChanged(pod: Pod): void;
   sourceFetched(source: string, ms: number, failure: string | undefined): void;
   /** A snapshot of the source was applied; repeats of the same revision are not news. */
@@ -47,14 +47,8 @@ export class DaemonMetrics implements DaemonObserver {
   private readonly applied: Gauge<'source'>;
   private readonly revisions = new Map<string, string>();
   private readonly kubeState = new KubeStateRenderer();
-  /** The last kube-state-metrics text and the store version it was read at. */
-  private lastKubeState: { version: string; text: Buffer } | undefined;
-  /**
-   * spec.activeDeadlineSeconds by Job uid: it is in the wide spec column,
-   * which a scrape of every Job must not read. A Job's entry is dropped at
-   * each of its reconcile passes, which follow every change of its spec.
-   */
-  private deadlines = new Map<string, number | null>();
+  /** The last kube-state-metrics text, with the resourceVersion its Jobs were read at. */
+  private jobsRead: { rv: number; text: Buffer; cronJobs: number } | undefined;
 
   constructor(private readonly d: MetricsDeps) {
     const registers = [this.registry];
@@ -130,11 +124,8 @@ export class DaemonMetrics implements DaemonObserver {
     });
   }
 
-  reconcilePass(uid: string, ms: number): void {
+  reconcilePass(ms: number): void {
     this.passes.observe(ms / 1000);
-    // A pass that wrote nothing leaves the store version as it was: the text
-    // read before it may hold the old deadline.
-    if (this.deadlines.delete(uid)) this.lastKubeState = undefined;
   }
 
   podChanged(pod: Pod): void {
@@ -165,23 +156,27 @@ export class DaemonMetrics implements DaemonObserver {
     return Buffer.concat([ksm, Buffer.from(await this.registry.metrics())]);
   }
 
-  /** Read again only when the store changed since the last scrape: an idle daemon's answer stays the same. */
+  /**
+   * The Jobs are read once, then only those the change log says changed
+   * since the last scrape (pod and event changes, most of a busy daemon's
+   * writes, change none of these series). CronJobs are few: read every time.
+   */
   private kubeStateText(): Buffer {
-    const version = storeVersion(this.d.db);
-    if (this.lastKubeState?.version === version) return this.lastKubeState.text;
-    const jobs = listJobMetricRows(this.d.db);
-    const deadlines = new Map<string, number | null>();
-    // The first scrape reads every deadline in one statement, later ones look up the few new Jobs.
-    const known = this.deadlines.size > 0 ? this.deadlines : listActiveDeadlines(this.d.db);
-    for (const j of jobs) {
-      let v = known.get(j.uid);
-      if (v === undefined) v = jobActiveDeadlineSeconds(this.d.db, j.uid);
-      deadlines.set(j.uid, v);
-      j.activeDeadlineSeconds = v;
+    const db = this.d.db;
+    // Read first: a change committed during the reads below is read again next time, never missed.
+    const rv = currentResourceVersion(db);
+    const last = this.jobsRead;
+    const cronJobs = listCronJobMetricRows(db);
+    const changed = last === undefined ? undefined : last.rv === rv ? [] : jobsChangedSince(db, last.rv, 2000);
+    if (changed === undefined) this.kubeState.setJobs(listJobMetricRows(db));
+    else if (changed.length > 0) this.kubeState.updateJobs(changed, listJobMetricRows(db, changed));
+    else if (cronJobs.length === 0 && last!.cronJobs === 0) {
+      this.jobsRead = { ...last!, rv };
+      return last!.text;
     }
-    this.deadlines = deadlines;
-    const text = Buffer.concat(this.kubeState.render(jobs, listCronJobMetricRows(this.d.db)));
-    this.lastKubeState = { version, text };
+    this.kubeState.setCronJobs(cronJobs);
+    const text = this.kubeState.render();
+    this.jobsRead = { rv, text, cronJobs: cronJobs.length };
     return text;
   }
 }

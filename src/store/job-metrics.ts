@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import { oldestResumableVersion } from './changes.js';
 import { stmt } from './statements.js';
 
 /** What the kube-state-metrics Job series need of one Job, read in one query for all. */
@@ -10,7 +11,6 @@ export interface JobMetricRow {
   createdAt: number;
   completions: number | null;
   parallelism: number | null;
-  /** Not read by listJobMetricRows (it is in the wide spec): see jobActiveDeadlineSeconds. */
   activeDeadlineSeconds: number | null;
   active: number;
   ready: number;
@@ -24,22 +24,22 @@ export interface JobMetricRow {
   failedReason: string | null;
 }
 
-const JOB_METRICS_SQL = `
+const JOB_METRICS_COLUMNS = `
   SELECT j.uid, j.namespace, j.name, j.labels_json, j.created_at, j.completions, j.parallelism,
          s.active, s.ready, s.succeeded, s.failed, s.start_time, s.completion_time, s.condition_summary,
          CASE WHEN s.condition_summary LIKE '%Failed=%'
-           THEN (SELECT c.reason FROM job_conditions c WHERE c.job_uid = j.uid AND c.type = 'Failed') END
-  FROM jobs j INDEXED BY jobs_listing LEFT JOIN job_status s ON s.job_uid = j.uid`;
+           THEN (SELECT c.reason FROM job_conditions c WHERE c.job_uid = j.uid AND c.type = 'Failed') END,
+         json_extract(j.spec_json, '$.activeDeadlineSeconds')
+  FROM jobs j LEFT JOIN job_status s ON s.job_uid = j.uid`;
 
 /**
- * Every Job with its status counters and condition summary, in one
- * statement: the Job columns from the covering index jobs_listing (reading
- * the wide rows, with their specs, would cost more than everything else), the
- * Failed condition's reason by a point lookup only for Jobs that have one.
+ * Jobs with their status counters and condition summary, in one statement:
+ * every Job, or those of `uids`. The Failed condition's reason is looked up
+ * only for Jobs that have one.
  */
-export function listJobMetricRows(db: Db): JobMetricRow[] {
-  const q = stmt(db, JOB_METRICS_SQL).raw(true);
-  const rows = q.all() as unknown[][];
+export function listJobMetricRows(db: Db, uids?: readonly string[]): JobMetricRow[] {
+  const q = stmt(db, uids === undefined ? JOB_METRICS_COLUMNS : `${JOB_METRICS_COLUMNS} WHERE j.uid IN (SELECT value FROM json_each(?))`).raw(true);
+  const rows = (uids === undefined ? q.all() : q.all(JSON.stringify(uids))) as unknown[][];
   q.raw(false);
   const out = new Array<JobMetricRow>(rows.length);
   for (let i = 0; i < rows.length; i++) {
@@ -52,7 +52,7 @@ export function listJobMetricRows(db: Db): JobMetricRow[] {
       createdAt: r[4] as number,
       completions: r[5] as number | null,
       parallelism: r[6] as number | null,
-      activeDeadlineSeconds: null,
+      activeDeadlineSeconds: r[15] as number | null,
       active: (r[7] as number | null) ?? 0,
       ready: (r[8] as number | null) ?? 0,
       succeeded: (r[9] as number | null) ?? 0,
@@ -63,21 +63,6 @@ export function listJobMetricRows(db: Db): JobMetricRow[] {
       failedReason: r[14] as string | null,
     };
   }
-  return out;
-}
-
-/** A Job's spec.activeDeadlineSeconds (null: none, or no such Job). */
-export function jobActiveDeadlineSeconds(db: Db, uid: string): number | null {
-  const r = stmt(db, "SELECT json_extract(spec_json, '$.activeDeadlineSeconds') AS v FROM jobs WHERE uid = ?").get(uid) as { v: number | null } | undefined;
-  return r?.v ?? null;
-}
-
-/** spec.activeDeadlineSeconds of every Job, by uid. */
-export function listActiveDeadlines(db: Db): Map<string, number | null> {
-  const rows = stmt(db, "SELECT uid, json_extract(spec_json, '$.activeDeadlineSeconds') FROM jobs").raw(true);
-  const out = new Map<string, number | null>();
-  for (const r of rows.all() as [string, number | null][]) out.set(r[0], r[1]);
-  rows.raw(false);
   return out;
 }
 
@@ -112,11 +97,12 @@ export function listCronJobMetricRows(db: Db): CronJobMetricRow[] {
 }
 
 /**
- * A value that changes whenever the database may have: rows this connection
- * changed (total_changes counts autocommitted statements too) and commits by
- * other connections (data_version). Equal values: nothing was written between.
+ * Uids of the Jobs changed (status and conditions included) after
+ * resourceVersion `rv`, from the change log; undefined when the log no longer
+ * reaches back that far, or more than `limit` changed: read them all then.
  */
-export function storeVersion(db: Db): string {
-  const changes = stmt(db, 'SELECT total_changes() AS n').get() as { n: number };
-  return `${changes.n}:${db.pragma('data_version', { simple: true }) as number}`;
+export function jobsChangedSince(db: Db, rv: number, limit: number): string[] | undefined {
+  if (rv < oldestResumableVersion(db)) return undefined;
+  const rows = stmt(db, "SELECT DISTINCT uid FROM changes WHERE rv > ? AND kind = 'jobs' LIMIT ?").raw(true).all(rv, limit + 1) as [string][];
+  return rows.length > limit ? undefined : rows.map((r) => r[0]);
 }

@@ -50,7 +50,10 @@ function cronJob(over: Partial<CronJobMetricRow> = {}): CronJobMetricRow {
 }
 
 function text(jobs: JobMetricRow[], cronJobs: CronJobMetricRow[] = []): string {
-  return Buffer.concat(new KubeStateRenderer().render(jobs, cronJobs)).toString('utf8');
+  const r = new KubeStateRenderer();
+  r.setJobs(jobs);
+  r.setCronJobs(cronJobs);
+  return r.render().toString('utf8');
 }
 
 /** The series lines of one family, without its header. */
@@ -130,12 +133,15 @@ describe('kube-state-metrics Job series', () => {
     ]);
   });
 
-  it('renders a changed Job anew and forgets a deleted one, from one renderer across scrapes', () => {
+  it('updates the Jobs that changed, forgets a deleted one and keeps the rest', () => {
     const r = new KubeStateRenderer();
-    const render = (jobs: JobMetricRow[]): string => Buffer.concat(r.render(jobs, [])).toString();
-    expect(series(render([job({ name: 'a' }), job({ name: 'b' })]), 'kube_job_status_active')).toHaveLength(2);
-    const out = render([job({ name: 'a', active: 4 })]);
-    expect(series(out, 'kube_job_status_active')).toEqual(['kube_job_status_active{namespace="default",job_name="a"} 4']);
+    r.setJobs([job({ name: 'a' }), job({ name: 'b', active: 1 }), job({ name: 'c' })]);
+    r.updateJobs(['u-a', 'u-c', 'u-new'], [job({ name: 'a', active: 4 }), job({ name: 'new', active: 2 })]);
+    expect(series(r.render().toString(), 'kube_job_status_active')).toEqual([
+      'kube_job_status_active{namespace="default",job_name="b"} 1',
+      'kube_job_status_active{namespace="default",job_name="a"} 4',
+      'kube_job_status_active{namespace="default",job_name="new"} 2',
+    ]);
   });
 });
 
