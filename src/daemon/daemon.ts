@@ -34,6 +34,8 @@ import { ensureTokens } from '../http/tokens.js';
 import { errorMessage } from '../errors.js';
 import { DaemonMetrics, NO_OBSERVER, type DaemonObserver } from '../metrics/daemon-metrics.js';
 import { metricsRoutes } from '../metrics/route.js';
+import { consoleRoutes } from '../console/routes.js';
+import { gitjobsApiRoutes } from '../console/gitjobs-api.js';
 
 export type SourceSpec = { kind: 'dir'; dir: string } | ({ kind: 'git' } & GitSourceSpec);
 
@@ -223,7 +225,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   process.on('unhandledRejection', onAsyncError);
   let listener: HttpListener | undefined;
   if (o.listen !== undefined) {
-    const routes: HttpRoute[] = [...healthRoutes(), ...(metrics === undefined ? [] : metricsRoutes(metrics))];
+    const routes: HttpRoute[] = [...healthRoutes(), ...(metrics === undefined ? [] : metricsRoutes(metrics)), ...consoleRoutes(), ...gitjobsApiRoutes(ctx)];
     try {
       listener = await startHttpListener({
         listen: o.listen.address,
