@@ -32,6 +32,10 @@ import type { HttpRoute } from '../http/route.js';
 import { startHttpListener, type HttpListener } from '../http/server.js';
 import { ensureTokens } from '../http/tokens.js';
 import { errorMessage } from '../errors.js';
+import { hookRoutes } from '../hooks/routes.js';
+import { repositoryKey } from '../hooks/match.js';
+import { targetOf } from '../source/git-ref.js';
+import { EMPTY_EVENTS_CONFIG, type EventsConfig } from './events-config.js';
 
 export type SourceSpec = { kind: 'dir'; dir: string } | ({ kind: 'git' } & GitSourceSpec);
 
@@ -54,6 +58,8 @@ export interface DaemonOptions {
   secretsDir?: string;
   /** The HTTP listener (Kubernetes API, console, metrics, webhooks); unset: none. */
   listen?: ListenOptions;
+  /** Webhook receivers, notification targets, commit status; unset: none. */
+  events?: EventsConfig;
 }
 
 export interface ListenOptions {
@@ -80,6 +86,7 @@ export interface Daemon {
 /** The composition root: one place where the real parts are chosen and wired. */
 export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const clock = o.clock ?? systemClock;
+  const events = o.events ?? EMPTY_EVENTS_CONFIG;
   const stateDir = resolve(o.stateDir);
   mkdirSync(stateDir, { recursive: true });
 
@@ -207,7 +214,20 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   process.on('unhandledRejection', onAsyncError);
   let listener: HttpListener | undefined;
   if (o.listen !== undefined) {
-    const routes: HttpRoute[] = [...healthRoutes()];
+    const routes: HttpRoute[] = [
+      ...healthRoutes(),
+      ...hookRoutes({
+        db,
+        clock,
+        logger,
+        receivers: events.webhooks,
+        subject: (r) => ({
+          repository: r.repository !== undefined ? repositoryKey(r.repository) : o.source.kind === 'git' ? repositoryKey(o.source.url) : undefined,
+          target: o.source.kind === 'git' ? targetOf(o.source.ref) : undefined,
+        }),
+        sync: () => source.sync(),
+      }),
+    ];
     try {
       listener = await startHttpListener({
         listen: o.listen.address,
