@@ -36,6 +36,8 @@ import { hookRoutes } from '../hooks/routes.js';
 import { repositoryKey } from '../hooks/match.js';
 import { targetOf } from '../source/git-ref.js';
 import { EMPTY_EVENTS_CONFIG, type EventsConfig } from './events-config.js';
+import { Deliverer } from '../notify/deliverer.js';
+import { OutboxRecorder } from '../notify/recorder.js';
 
 export type SourceSpec = { kind: 'dir'; dir: string } | ({ kind: 'git' } & GitSourceSpec);
 
@@ -143,10 +145,14 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     },
   });
 
+  let listener: HttpListener | undefined;
+  const deliverer = new Deliverer({ db, clock, logger, config: events, consoleBase: () => events.consoleUrl ?? listener?.url });
+  const outbox = new OutboxRecorder(events, () => deliverer.wake());
   const controller = new JobController({
     db,
     clock,
     logger,
+    ...(outbox.enabled ? { onStatusWritten: (job, prev, next, now) => outbox.recordRun(db, job, prev, next, now) } : {}),
     runtime: kubelet,
     reconcile: reconcileOptionsWithBackoff(o.podBackoffBaseMs),
     // A replaced Job's successor is created once the old run is gone: a rerun's
@@ -166,6 +172,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     onChanged: (uids) => {
       for (const uid of uids) controller.enqueue(uid);
     },
+    onSyncFailed: (failure, now) => outbox.recordSyncFailure(db, failure, now),
   };
   const source: RunningSource = o.source.kind === 'dir' ? dirSource(resolve(o.source.dir), deps) : gitSource(o.source, deps);
   const ctx: DaemonContext = { db, clock, logger: o.logger, stateDir, controller, kubelet, source, reruns, stats: writeStats, changes };
@@ -212,7 +219,6 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     if (!diskFull?.handle(err)) throw err;
   };
   process.on('unhandledRejection', onAsyncError);
-  let listener: HttpListener | undefined;
   if (o.listen !== undefined) {
     const routes: HttpRoute[] = [
       ...healthRoutes(),
@@ -242,6 +248,8 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       throw err;
     }
   }
+  // Deliveries a previous daemon left pending go out now.
+  deliverer.start();
   o.logger.info('daemon ready', { source: source.url });
 
   async function stopParts(): Promise<void> {
@@ -251,6 +259,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     diskFull?.stop();
     process.off('unhandledRejection', onAsyncError);
     await listener?.close();
+    await deliverer.stop();
     await source.stop();
     controller.queue.shutdown();
     kubelet.shutdown(o.stopPodsOnExit ?? false);

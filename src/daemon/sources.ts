@@ -26,6 +26,8 @@ export interface SourceDeps {
   stateDir: string;
   /** Jobs whose desired state changed. */
   onChanged(uids: readonly string[]): void;
+  /** Called inside the transaction that records a newly failing sync (the notification outbox). */
+  onSyncFailed?: (failure: { source: string; reason: string; message: string; lastGoodRevision?: string }, now: number) => void;
 }
 
 /** Applies a snapshot to the store and tells the controller which Jobs changed. */
