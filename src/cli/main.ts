@@ -111,6 +111,8 @@ async function run(argv: string[]): Promise<number> {
       return (await import('./commands/wait.js')).waitCommand(rest, io);
     case 'completion':
       return (await import('./commands/completion.js')).completionCommand(rest, io);
+    case 'doctor':
+      return (await import('./commands/doctor.js')).doctorCommand(rest, io);
     default:
       throw usageError(`unknown command "${command}" for "gitjobs"`);
   }

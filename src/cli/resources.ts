@@ -1,7 +1,7 @@
 import { GitjobsError } from '../errors.js';
 import { usageError } from './usage.js';
 
-export type Resource = 'jobs' | 'pods' | 'events' | 'sources';
+export type Resource = 'jobs' | 'pods' | 'events' | 'sources' | 'notifications';
 
 const ALIASES: Record<string, Resource> = {
   job: 'jobs',
@@ -18,10 +18,12 @@ const ALIASES: Record<string, Resource> = {
   events: 'events',
   source: 'sources',
   sources: 'sources',
+  notification: 'notifications',
+  notifications: 'notifications',
 };
 
 /** kubectl's qualified names, used in NotFound errors and `-o name`. */
-export const QUALIFIED: Record<Resource, string> = { jobs: 'jobs.batch', pods: 'pods', events: 'events', sources: 'sources' };
+export const QUALIFIED: Record<Resource, string> = { jobs: 'jobs.batch', pods: 'pods', events: 'events', sources: 'sources', notifications: 'notifications' };
 
 export function resolveResource(word: string): Resource {
   const r = ALIASES[word.toLowerCase()];

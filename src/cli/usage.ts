@@ -3,7 +3,7 @@ import { GitjobsError } from '../errors.js';
 export const ROOT_HELP = `gitjobs runs Kubernetes batch/v1 Jobs as local processes, from a folder or Git repository of manifests.
 
 Basic Commands:
-  get           Display one or many resources (jobs, pods, events, sources)
+  get           Display one or many resources (jobs, pods, events, sources, notifications)
   describe      Show details of a job or pod
   logs          Print the logs for a container in a pod or job
   history       List the runs of a job, including deleted ones
@@ -22,6 +22,7 @@ Changing Jobs:
 Daemon:
   daemon        Watch a folder of Job manifests and run them
   sync          Make the running daemon read its source now
+  doctor        Report what this host allows a daemon, and what each missing part costs
 
 Manifests:
   validate      Check Job manifests as the API server would (file:line:col: field: message)

@@ -32,6 +32,11 @@ export interface ControllerOptions {
   onJobRemoved?: (job: Job) => void;
   /** Told how long each pass took (for the reconcile duration histogram). */
   onPass?: (ms: number) => void;
+  /**
+   * Called inside the transaction that writes a Job's new status, so what it
+   * writes (the notification outbox) commits or rolls back with the status.
+   */
+  onStatusWritten?: (job: Job, prev: JobStatus, next: JobStatus, now: number) => void;
 }
 
 /**
@@ -83,7 +88,7 @@ export class JobController {
     const status = getJobStatus(db, jobUid) ?? emptyJobStatus();
     const pods = this.claim(job, status);
     const plan = reconcileJob({ job, status, pods, options: this.o.reconcile }, now);
-    const touched = this.apply(job, pods, plan, now);
+    const touched = this.apply(job, status, pods, plan, now);
     for (const uid of touched) this.o.runtime.syncPod(uid);
     if (plan.removeJob) {
       this.o.logger.info('job deleted', { job: `${job.namespace}/${job.name}`, uid: job.uid });
@@ -118,7 +123,7 @@ export class JobController {
   }
 
   /** Writes the plan in one transaction; returns the pods whose processes must change. */
-  private apply(job: Job, pods: Pod[], plan: Plan, now: number): string[] {
+  private apply(job: Job, prev: JobStatus, pods: Pod[], plan: Plan, now: number): string[] {
     const { db, logger } = this.o;
     const touched: string[] = [];
     const created: string[] = [];
@@ -157,6 +162,7 @@ export class JobController {
       if (plan.statusChanged) {
         putJobStatus(db, job.uid, plan.status);
         updateRunFromStatus(db, job.uid, plan.status);
+        this.o.onStatusWritten?.(job, prev, plan.status, now);
       }
       for (const e of plan.events) recordEvent(db, { object: jobRef, ...e, source: EVENT_SOURCE_JOB_CONTROLLER }, now);
       if (plan.ttlExpired) {

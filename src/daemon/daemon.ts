@@ -36,6 +36,12 @@ import { DaemonMetrics, NO_OBSERVER, type DaemonObserver } from '../metrics/daem
 import { metricsRoutes } from '../metrics/route.js';
 import { consoleRoutes } from '../console/routes.js';
 import { gitjobsApiRoutes } from '../console/gitjobs-api.js';
+import { hookRoutes } from '../hooks/routes.js';
+import { repositoryKey } from '../hooks/match.js';
+import { targetOf } from '../source/git-ref.js';
+import { EMPTY_EVENTS_CONFIG, type EventsConfig } from './events-config.js';
+import { Deliverer } from '../notify/deliverer.js';
+import { OutboxRecorder } from '../notify/recorder.js';
 
 export type SourceSpec = { kind: 'dir'; dir: string } | ({ kind: 'git' } & GitSourceSpec);
 
@@ -58,6 +64,8 @@ export interface DaemonOptions {
   secretsDir?: string;
   /** The HTTP listener (Kubernetes API, console, metrics, webhooks); unset: none. */
   listen?: ListenOptions;
+  /** Webhook receivers, notification targets, commit status; unset: none. */
+  events?: EventsConfig;
 }
 
 export interface ListenOptions {
@@ -84,6 +92,7 @@ export interface Daemon {
 /** The composition root: one place where the real parts are chosen and wired. */
 export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const clock = o.clock ?? systemClock;
+  const events = o.events ?? EMPTY_EVENTS_CONFIG;
   const stateDir = resolve(o.stateDir);
   mkdirSync(stateDir, { recursive: true });
 
@@ -152,10 +161,14 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     },
   });
 
+  let listener: HttpListener | undefined;
+  const deliverer = new Deliverer({ db, clock, logger, config: events, consoleBase: () => events.consoleUrl ?? listener?.url });
+  const outbox = new OutboxRecorder(events, () => deliverer.wake());
   const controller = new JobController({
     db,
     clock,
     logger,
+    ...(outbox.enabled ? { onStatusWritten: (job, prev, next, now) => outbox.recordRun(db, job, prev, next, now) } : {}),
     runtime: kubelet,
     reconcile: reconcileOptionsWithBackoff(o.podBackoffBaseMs),
     // A replaced Job's successor is created once the old run is gone: a rerun's
@@ -177,6 +190,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       for (const uid of uids) controller.enqueue(uid);
     },
     observer,
+    onSyncFailed: (failure, now) => outbox.recordSyncFailure(db, failure, now),
   };
   const source: RunningSource = o.source.kind === 'dir' ? dirSource(resolve(o.source.dir), deps) : gitSource(o.source, deps);
   const ctx: DaemonContext = { db, clock, logger: o.logger, stateDir, controller, kubelet, source, reruns, stats: writeStats, changes };
@@ -223,9 +237,24 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     if (!diskFull?.handle(err)) throw err;
   };
   process.on('unhandledRejection', onAsyncError);
-  let listener: HttpListener | undefined;
   if (o.listen !== undefined) {
-    const routes: HttpRoute[] = [...healthRoutes(), ...(metrics === undefined ? [] : metricsRoutes(metrics)), ...consoleRoutes(), ...gitjobsApiRoutes(ctx)];
+    const routes: HttpRoute[] = [
+      ...healthRoutes(),
+      ...(metrics === undefined ? [] : metricsRoutes(metrics)),
+      ...consoleRoutes(),
+      ...gitjobsApiRoutes(ctx),
+      ...hookRoutes({
+        db,
+        clock,
+        logger,
+        receivers: events.webhooks,
+        subject: (r) => ({
+          repository: r.repository !== undefined ? repositoryKey(r.repository) : o.source.kind === 'git' ? repositoryKey(o.source.url) : undefined,
+          target: o.source.kind === 'git' ? targetOf(o.source.ref) : undefined,
+        }),
+        sync: () => source.sync(),
+      }),
+    ];
     try {
       listener = await startHttpListener({
         listen: o.listen.address,
@@ -240,6 +269,8 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       throw err;
     }
   }
+  // Deliveries a previous daemon left pending go out now.
+  deliverer.start();
   o.logger.info('daemon ready', { source: source.url });
 
   async function stopParts(): Promise<void> {
@@ -249,6 +280,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     diskFull?.stop();
     process.off('unhandledRejection', onAsyncError);
     await listener?.close();
+    await deliverer.stop();
     await source.stop();
     controller.queue.shutdown();
     kubelet.shutdown(o.stopPodsOnExit ?? false);

@@ -58,6 +58,10 @@ export function gitSource(spec: GitSourceSpec, deps: SourceDeps): RunningSource 
           { object: { kind: 'Source', namespace: 'default', name: spec.url }, type: 'Warning', reason: status.reason, message: status.message, source: 'gitjobs-source' },
           now,
         );
+        deps.onSyncFailed?.(
+          { source: spec.url, reason: status.reason, message: status.message, ...(status.lastGoodRevision === undefined ? {} : { lastGoodRevision: status.lastGoodRevision }) },
+          now,
+        );
       }
     })();
     if (changed) {

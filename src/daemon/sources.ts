@@ -29,6 +29,8 @@ export interface SourceDeps {
   onChanged(uids: readonly string[]): void;
   /** Fetches and applied revisions, for the metrics; unset: nobody counts them. */
   observer?: Pick<DaemonObserver, 'sourceFetched' | 'sourceApplied'>;
+  /** Called inside the transaction that records a newly failing sync (the notification outbox). */
+  onSyncFailed?: (failure: { source: string; reason: string; message: string; lastGoodRevision?: string }, now: number) => void;
 }
 
 /** Applies a snapshot to the store and tells the controller which Jobs changed. */

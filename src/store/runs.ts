@@ -133,3 +133,15 @@ export function runExitCodes(db: Db, jobUid: string): number[] {
     ).all(jobUid) as { code: number }[]
   ).map((r) => r.code);
 }
+
+/** The last container run of a Job's pods that failed, with its log's path: what a failure notification quotes. */
+export function lastFailedTermination(db: Db, jobUid: string): { pod: string; container: string; exitCode: number; logPath: string } | undefined {
+  const row = stmt(
+    db,
+    `SELECT p.name AS pod, ct.container AS container, ct.exit_code AS exitCode, ct.log_path AS logPath
+     FROM container_terminations ct JOIN pods p ON p.uid = ct.pod_uid
+     WHERE p.owner_uid = ? AND ct.exit_code != 0 AND ct.log_path IS NOT NULL AND ct.log_path != ''
+     ORDER BY ct.finished_at DESC, ct.rowid DESC LIMIT 1`,
+  ).get(jobUid) as { pod: string; container: string; exitCode: number; logPath: string } | undefined;
+  return row;
+}

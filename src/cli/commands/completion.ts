@@ -41,9 +41,10 @@ const COMMANDS: Record<string, { flags: string; args: 'resources' | 'jobs' | 'po
     flags:
       '--jobs --repo --branch --tag --commit --path --interval --verify-commits --allow-force-push --state --pod-backoff-base --log-format --stop-pods ' +
       '--history-limit --log-retention --pod-user --pod-uid-range --pod-pids-max --pod-log-max-size --pod-pid-namespace --node-cpu --node-memory ' +
-      '--node-max-pods --secrets --listen --tls-cert --tls-key',
+      '--node-max-pods --secrets --listen --tls-cert --tls-key --events-config',
     args: 'none',
   },
+  doctor: { flags: '--state --pod-user --output -o', args: 'none' },
   completion: { flags: '', args: 'shells' },
   version: { flags: '', args: 'none' },
   help: { flags: '', args: 'none' },

@@ -15,7 +15,7 @@ Usage:
                  [--pod-user USER[:GROUP]] [--pod-uid-range FIRST-LAST] [--pod-pids-max N] [--pod-log-max-size SIZE]
                  [--pod-pid-namespace]
                  [--node-cpu N] [--node-memory SIZE] [--node-max-pods N] [--secrets DIR]
-                 [--listen HOST:PORT | --listen none] [--tls-cert FILE --tls-key FILE]
+                 [--listen HOST:PORT | --listen none] [--tls-cert FILE --tls-key FILE] [--events-config FILE]
 
 Options:
   --jobs DIR                  folder of manifests to watch (default ./jobs)
@@ -61,6 +61,9 @@ Options:
                               <state>/api-token-readonly); \`gitjobs kubeconfig\` prints a kubeconfig with it
   --tls-cert FILE, --tls-key FILE
                               serve HTTPS with this PEM certificate and key; required beyond loopback
+  --events-config FILE        webhook receivers (/hooks/NAME), notification targets and commit status, in YAML
+                              (default <state>/events.yaml when it exists); secrets come from the files or
+                              environment variables it names. See docs/webhooks.md and docs/notifications.md
 `;
 
 export async function daemonCommand(argv: string[], io: Io): Promise<number> {
@@ -92,6 +95,7 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
     listen: { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
+    'events-config': { type: 'string' },
   }, HELP, io);
   if (parsed === undefined) return 0;
   const { values, positionals } = parsed;
@@ -110,12 +114,16 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
   const node = nodeFlags(values);
   const listen = listenFlags(values);
 
+  const stateDir = (values.state as string | undefined) ?? process.env.GITJOBS_STATE ?? 'state';
+  const { loadEventsConfig } = await import('../../daemon/events-config.js');
+  const events = loadEventsConfig(values['events-config'] as string | undefined, resolvePath(stateDir));
   const { startDaemon } = await import('../../daemon/daemon.js');
   const { createLogger } = await import('../../util/logger.js');
   const logger = createLogger(format);
   const daemon = await startDaemon({
     source,
-    stateDir: (values.state as string | undefined) ?? process.env.GITJOBS_STATE ?? 'state',
+    stateDir,
+    events,
     podBackoffBaseMs: backoff,
     logger,
     stopPodsOnExit: values['stop-pods'] === true,

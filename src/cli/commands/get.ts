@@ -19,7 +19,7 @@ let P: typeof Printers;
 const HELP = `Display one or many resources.
 
 Usage:
-  gitjobs get (jobs|pods|events|sources) [NAME...] [flags]
+  gitjobs get (jobs|pods|events|sources|notifications) [NAME...] [flags]
   gitjobs get TYPE/NAME [flags]
 
 Options:
@@ -153,6 +153,8 @@ async function kindOf(resource: Resource): Promise<GetKind<unknown>> {
       return (await import('./get-events.js')).eventsKind as GetKind<unknown>;
     case 'sources':
       return (await import('./get-sources.js')).sourcesKind as GetKind<unknown>;
+    case 'notifications':
+      return (await import('./get-notifications.js')).notificationsKind as GetKind<unknown>;
   }
 }
 
@@ -283,6 +285,8 @@ function toObject(resource: Resource, item: unknown): Record<string, unknown> {
       return P.toEventObject(item as KubeEvent);
     case 'sources':
       return { apiVersion: 'gitjobs.io/v1', kind: 'Source', ...(item as object) };
+    case 'notifications':
+      return { apiVersion: 'gitjobs.io/v1', kind: 'Notification', ...(item as object) };
   }
 }
 

@@ -1,0 +1,40 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EMPTY_EVENTS_CONFIG, loadEventsConfig, parseEventsConfig } from '../../src/daemon/events-config.js';
+import { tempDir } from '../helpers/e2e.js';
+
+const parse = (doc: unknown, env: NodeJS.ProcessEnv = {}) => parseEventsConfig(doc, 'events.yaml', env);
+
+describe('events configuration', () => {
+  it('is optional: no file in the state folder means no receivers and no targets', () => {
+    expect(loadEventsConfig(undefined, tempDir())).toBe(EMPTY_EVENTS_CONFIG);
+  });
+
+  it('reads secrets from the named file (without its final newline) or environment variable', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'secret'), 's3cret\n');
+    writeFileSync(
+      join(dir, 'events.yaml'),
+      `webhooks:\n- { forge: github, secretFile: ${join(dir, 'secret')} }\nnotifications:\n- { name: team, url: https://example.com/in, secretEnv: NOTIFY_SECRET, template: slack }\n`,
+    );
+    const c = loadEventsConfig(undefined, dir, { NOTIFY_SECRET: 'from-env' });
+    expect(c.webhooks).toEqual([{ name: 'github', forge: 'github', secret: Buffer.from('s3cret') }]);
+    expect(c.notifications[0]).toMatchObject({ name: 'team', template: 'slack', events: ['succeeded', 'failed'], secret: Buffer.from('from-env') });
+    expect(c.retry).toEqual({ initialMs: 1000, maxMs: 300_000, giveUpAfterMs: 86_400_000 });
+  });
+
+  it.each([
+    [{ webhooks: [{ forge: 'github', secret: 'inline' }] }, /webhooks\[0\]\.secret: secrets are not written in the configuration: use secretFile or secretEnv/],
+    [{ webhooks: [{ forge: 'github', secretEnv: 'UNSET_VAR' }] }, /the environment variable UNSET_VAR is not set/],
+    [{ webhooks: [{ forge: 'github' }] }, /webhooks\[0\]: needs secretFile or secretEnv/],
+    [{ webhooks: [{ forge: 'svn', secretEnv: 'S' }] }, /"svn" is not one of github, gitlab, gitea, bitbucket-server, generic/],
+    [{ notifications: [{ name: 'a', url: 'ftp://x' }] }, /not an http\(s\) URL/],
+    [{ notifications: [{ name: 'a', url: 'http://x', events: ['finished'] }] }, /"finished" is not one of started, succeeded, failed, sync-failed/],
+    [{ commitStatus: { forge: 'github', repository: 'a/b', token: 'x' } }, /commitStatus\.token: secrets are not written/],
+    [{ retry: { initialInterval: '1m', maxInterval: '1s' } }, /shorter than initialInterval/],
+    [{ notify: [] }, /notify: unknown field/],
+  ])('refuses %j', (doc, message) => {
+    expect(() => parse(doc, { S: 'x' })).toThrow(message);
+  });
+});
