@@ -10,7 +10,7 @@ Basic Commands:
   rerun         Start a fresh run of a job with its current spec
 
 Changing Jobs:
-  apply         Create a Job from a file, or change the mutable fields of one created so
+  apply         Create or update a Job from a file (the mutable fields of an existing one)
   create        Create a Job from a file (refused if it exists)
   delete        Delete Jobs (and their pods) or pods
   patch         Update the mutable fields of a Job with a merge patch
@@ -31,10 +31,10 @@ Other Commands:
   version       Print the version
 
 Usage:
-  gitjobs [flags] [options]
+  gitjobs [-n NAMESPACE] [--state DIR] COMMAND [flags]
 
-Use "gitjobs <command> --help" for more information about a given command.
-State: --state DIR or GITJOBS_STATE (default ./state).
+Use "gitjobs COMMAND --help" for more information about a given command.
+Global flags, before or after the command: -n/--namespace NS, --state DIR (or GITJOBS_STATE; default ./state).
 `;
 
 export function usageError(message: string, command?: string): GitjobsError {

@@ -39,7 +39,7 @@ const COMMANDS: Record<string, { flags: string; args: 'resources' | 'jobs' | 'po
   validate: { flags: '', args: 'files' },
   daemon: {
     flags:
-      '--jobs --repo --branch --tag --commit --path --interval --verify-commits --allow-force-push --state --pod-backoff-base --log-format --stop-pods ' +
+      '--jobs --repo --branch --tag --commit --path --require-path --interval --verify-commits --allow-force-push --state --pod-backoff-base --log-format --stop-pods ' +
       '--history-limit --log-retention --pod-user --pod-uid-range --pod-pids-max --pod-log-max-size --pod-pid-namespace --node-cpu --node-memory ' +
       '--node-max-pods --secrets --listen --tls-cert --tls-key',
     args: 'none',

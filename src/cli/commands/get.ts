@@ -282,7 +282,7 @@ function toObject(resource: Resource, item: unknown): Record<string, unknown> {
     case 'events':
       return P.toEventObject(item as KubeEvent);
     case 'sources':
-      return { apiVersion: 'gitjobs.io/v1', kind: 'Source', ...(item as object) };
+      return { apiVersion: 'gitjobs.io/v1', kind: 'Source', metadata: { name: P.sourceObjectName((item as { name: string }).name) }, ...(item as object) };
   }
 }
 

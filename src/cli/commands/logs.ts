@@ -53,7 +53,7 @@ export async function logsCommand(argv: string[], io: Io): Promise<number> {
   const namespace = (values.namespace as string | undefined) ?? 'default';
   const tail = values.tail === undefined ? -1 : Number(values.tail);
   if (!Number.isInteger(tail) || tail < -1) throw usageError(`invalid --tail value "${String(values.tail)}"`, 'logs');
-  const sinceMs = values.since === undefined ? undefined : parseDuration(values.since as string);
+  const sinceMs = values.since === undefined ? undefined : parseDuration(values.since as string, 'logs');
   const view: LogView = { tail, timestamps: values.timestamps === true, sinceAt: sinceMs === undefined ? undefined : Date.now() - sinceMs };
   const stateDir = stateDirFrom(values.state as string | undefined);
   // Like kubectl, logs go out as the pod wrote them when piped or redirected.

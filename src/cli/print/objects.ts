@@ -251,7 +251,7 @@ export function toPodObject(pod: Pod): Obj {
   };
 }
 
-const INVOLVED_API_VERSION: Record<string, string | undefined> = { Job: 'batch/v1', Pod: 'v1' };
+const INVOLVED_API_VERSION: Record<string, string | undefined> = { Job: 'batch/v1', Pod: 'v1', Source: 'gitjobs.io/v1' };
 
 // FNV-1a over the event's identity: stable across runs, spread enough that two
 // events recorded in the same millisecond do not share a name.
