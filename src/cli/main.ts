@@ -106,6 +106,8 @@ async function run(argv: string[]): Promise<number> {
       return (await import('./commands/daemon.js')).daemonCommand(rest, io);
     case 'get':
       return (await import('./commands/get.js')).getCommand(rest, io);
+    case 'events':
+      return (await import('./commands/events.js')).eventsCommand(rest, io);
     case 'describe':
       return (await import('./commands/describe.js')).describeCommand(rest, io);
     case 'logs':

@@ -6,6 +6,7 @@ Basic Commands:
   get           Display one or many resources (jobs, pods, events, sources)
   describe      Show details of a job or pod
   logs          Print the logs for a container in a pod or job
+  events        List events, for one object with --for, as they happen with -w
   history       List the runs of a job, including deleted ones
   rerun         Start a fresh run of a job with its current spec
 
