@@ -18,10 +18,10 @@ export function parseCommand(command: string, argv: string[], options: OptionSpe
   }
 }
 
-/** Durations as Go and kubectl write them: 10s, 1m30s, 250ms, 2h; anything else is a usage error. */
-export function parseDuration(text: string): number {
+/** Durations as Go and kubectl write them: 10s, 1m30s, 250ms, 2h; anything else is a usage error of `command`. */
+export function parseDuration(text: string, command?: string): number {
   const ms = parseGoDuration(text);
-  if (ms === undefined) throw usageError(`invalid duration "${text}": use a number with a unit, e.g. 10s, 250ms, 1m`);
+  if (ms === undefined) throw usageError(`invalid duration "${text}": use a number with a unit, e.g. 10s, 250ms, 1m`, command);
   return ms;
 }
 

@@ -49,8 +49,31 @@ const io: Io = {
   err: writer(2, () => process.stderr),
 };
 
+/**
+ * kubectl's global flags may come before the verb (`gitjobs -n dev get pods`).
+ * The namespace moves behind the verb, where the commands that have one parse
+ * it; the state folder becomes GITJOBS_STATE, which every command reads (its
+ * own --state still wins).
+ */
+export function hoistGlobalFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): string[] {
+  const namespace: string[] = [];
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i]!;
+    const inline = /^(--state|--namespace|-n)=(.*)$/.exec(a) ?? (/^-n[^=-]/.test(a) ? ['', '-n', a.slice(2)] : null);
+    const flag = inline?.[1] ?? (a === '-n' || a === '--namespace' || a === '--state' ? a : undefined);
+    if (flag === undefined) break;
+    if (inline === null && i + 1 >= argv.length) throw usageError(`flag needs an argument: ${a}`);
+    const value = inline === null ? argv[++i]! : inline[2]!;
+    if (flag === '--state') env.GITJOBS_STATE = value;
+    else namespace.push('--namespace', value);
+  }
+  if (i === 0) return argv;
+  return [...argv.slice(i, i + 1), ...namespace, ...argv.slice(i + 1)];
+}
+
 async function run(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [command, ...rest] = hoistGlobalFlags(argv);
   // A listing of 10,000 Jobs keeps what it reads until it prints, so V8's young
   // generation, doubling from 1 MB, fills a dozen times and copies the same rows
   // on each (a sixth of `get jobs`). Short-lived commands let it grow in one
@@ -83,6 +106,8 @@ async function run(argv: string[]): Promise<number> {
       return (await import('./commands/daemon.js')).daemonCommand(rest, io);
     case 'get':
       return (await import('./commands/get.js')).getCommand(rest, io);
+    case 'events':
+      return (await import('./commands/events.js')).eventsCommand(rest, io);
     case 'describe':
       return (await import('./commands/describe.js')).describeCommand(rest, io);
     case 'logs':
@@ -123,7 +148,9 @@ export async function main(argv: string[]): Promise<number> {
     return await run(argv);
   } catch (err) {
     if (err instanceof GitjobsError) {
-      io.err(err.message.endsWith('\n') ? err.message : err.message + '\n');
+      // Every failure reads as kubectl's do: `error: …` or `Error from server (…): …`.
+      const text = /^(error: |Error from server|The [A-Z])/.test(err.message) ? err.message : `error: ${err.message}`;
+      io.err(text.endsWith('\n') ? text : text + '\n');
       return err.code === 'Usage' ? 2 : 1;
     }
     io.err(`error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);

@@ -42,7 +42,8 @@ export interface ResourceArgs {
 export function parseResourceArgs(positionals: string[], command: string): ResourceArgs {
   const [first, ...rest] = positionals;
   if (first === undefined) {
-    throw usageError(`You must specify the type of resource to ${command}. Use "gitjobs ${command} jobs", "pods", or "events"`, command);
+    const kinds = command === 'get' ? '"jobs", "pods", "events" or "sources"' : '"jobs" or "pods"';
+    throw usageError(`You must specify the type of resource to ${command}. Use "gitjobs ${command} TYPE" with TYPE one of ${kinds}`, command);
   }
   if (first.includes('/')) {
     let resource: Resource | undefined;

@@ -6,11 +6,12 @@ Basic Commands:
   get           Display one or many resources (jobs, pods, events, sources, notifications)
   describe      Show details of a job or pod
   logs          Print the logs for a container in a pod or job
+  events        List events, for one object with --for, as they happen with -w
   history       List the runs of a job, including deleted ones
   rerun         Start a fresh run of a job with its current spec
 
 Changing Jobs:
-  apply         Create a Job from a file, or change the mutable fields of one created so
+  apply         Create or update a Job from a file (the mutable fields of an existing one)
   create        Create a Job from a file (refused if it exists)
   delete        Delete Jobs (and their pods) or pods
   patch         Update the mutable fields of a Job with a merge patch
@@ -32,10 +33,10 @@ Other Commands:
   version       Print the version
 
 Usage:
-  gitjobs [flags] [options]
+  gitjobs [-n NAMESPACE] [--state DIR] COMMAND [flags]
 
-Use "gitjobs <command> --help" for more information about a given command.
-State: --state DIR or GITJOBS_STATE (default ./state).
+Use "gitjobs COMMAND --help" for more information about a given command.
+Global flags, before or after the command: -n/--namespace NS, --state DIR (or GITJOBS_STATE; default ./state).
 `;
 
 export function usageError(message: string, command?: string): GitjobsError {

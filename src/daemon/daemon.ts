@@ -1,3 +1,4 @@
+import { sourceRef } from '../api/source-ref.js';
 import { mkdirSync } from 'node:fs';
 import type { Server, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -226,7 +227,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   diskFull = new DiskFullWatch({
     onFull: (message) => o.logger.error('state write failed: disk full; retrying until space is available', { error: message }),
     probe: (message) =>
-      recordEvent(db, { object: { kind: 'Source', namespace: 'default', name: source.name }, type: 'Warning', reason: 'StateWriteFailed', message, source: 'gitjobs-daemon' }, clock.now()),
+      recordEvent(db, { object: sourceRef(source.name), type: 'Warning', reason: 'StateWriteFailed', message, source: 'gitjobs-daemon' }, clock.now()),
     onRecovered: () => {
       o.logger.info('state writes resumed');
       source.poke();

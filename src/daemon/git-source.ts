@@ -1,3 +1,4 @@
+import { sourceRef } from '../api/source-ref.js';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Job } from '../api/types.js';
@@ -14,6 +15,8 @@ export interface GitSourceSpec {
   url: string;
   ref: GitRef;
   path?: string;
+  /** A revision without `path` is an error instead of an empty desired state. */
+  requirePath?: boolean;
   intervalMs: number;
   /** An allowed_signers file: every new commit must carry an SSH signature by a key it lists. */
   verifyCommits?: string;
@@ -55,7 +58,7 @@ export function gitSource(spec: GitSourceSpec, deps: SourceDeps): RunningSource 
       if (changed && !status.ready) {
         recordEvent(
           deps.db,
-          { object: { kind: 'Source', namespace: 'default', name: spec.url }, type: 'Warning', reason: status.reason, message: status.message, source: 'gitjobs-source' },
+          { object: sourceRef(spec.url), type: 'Warning', reason: status.reason, message: status.message, source: 'gitjobs-source' },
           now,
         );
         deps.onSyncFailed?.(
@@ -74,6 +77,7 @@ export function gitSource(spec: GitSourceSpec, deps: SourceDeps): RunningSource 
     url: spec.url,
     ref: spec.ref,
     ...(spec.path === undefined ? {} : { path: spec.path }),
+    ...(spec.requirePath === true ? { requirePath: true } : {}),
     cacheDir: cacheDirFor(deps.stateDir, spec.url),
     intervalMs: spec.intervalMs,
     env: process.env,

@@ -140,8 +140,19 @@ function defaultContainer(raw: Raw): Container {
     env: (opt<Raw[]>(raw.env) ?? []).map((e) => defined<EnvVar>({ name: (e.name ?? '') as string, value: opt(e.value), valueFrom: opt(e.valueFrom) })),
     envFrom: opt<EnvFromSource[]>(raw.envFrom),
     workingDir: opt(raw.workingDir),
-    resources: opt(raw.resources),
+    resources: nonEmptyResources(raw.resources),
     volumeMounts: opt(raw.volumeMounts),
     restartPolicy: opt(raw.restartPolicy),
   });
+}
+
+/**
+ * ResourceRequirements is a struct, not a pointer, in the API: `resources: {}`
+ * (which `get -o yaml` prints) and no resources are the same request, so they hash the same.
+ */
+function nonEmptyResources(v: unknown): Container['resources'] {
+  if (v === undefined || v === null) return undefined;
+  const r = v as Raw;
+  const empty = Object.values(r).every((x) => x === undefined || x === null || (typeof x === 'object' && Object.keys(x).length === 0));
+  return empty ? undefined : (r as Container['resources']);
 }

@@ -39,7 +39,7 @@ export interface ManifestIssue {
 }
 
 /** `file:line:col: field: message`, as compilers and kubectl-style linters print them. */
-export function formatIssue(i: ManifestIssue): string {
+export function formatIssue(i: Pick<ManifestIssue, 'file' | 'line' | 'column' | 'severity' | 'field' | 'message'>): string {
   const where = `${i.file}:${i.line}:${i.column}: `;
   const severity = i.severity === 'warning' ? 'warning: ' : '';
   const field = i.field === '' ? '' : `${i.field}: `;

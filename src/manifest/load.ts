@@ -9,7 +9,7 @@ import { errorMessage } from '../errors.js';
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
 export interface LoadOptions {
-  /** File names in results are relative to this folder; default: the working directory. */
+  /** File names in results are relative to this folder; default: each path as given, with what was found under it. */
   root?: string;
   /** How each file's text is parsed; the daemon passes an isolated parser (see worker.ts). */
   parse?: ParseFn;
@@ -36,9 +36,18 @@ export async function loadManifests(paths: string[], opts: LoadOptions = {}): Pr
  */
 export async function loadManifestFiles(paths: string[], opts: LoadOptions = {}): Promise<LoadResult> {
   const base = path.resolve(opts.root ?? process.cwd());
-  const display = (abs: string): string => {
-    const rel = path.relative(base, abs);
+  const relative = (from: string, abs: string): string => {
+    const rel = path.relative(from, abs);
     return (rel === '' ? '.' : rel).split(path.sep).join('/');
+  };
+  // Without a root, a file is named the way the user named the path it was found under
+  // (`validate /srv/jobs` prints /srv/jobs/pi.yaml, never ../../srv/jobs/pi.yaml).
+  const givenAs = new Map<string, string>();
+  const display = (abs: string): string => givenAs.get(abs) ?? relative(base, abs);
+  const remember = (given: string, absGiven: string, abs: string): void => {
+    if (opts.root !== undefined || givenAs.has(abs)) return;
+    const under = relative(absGiven, abs);
+    givenAs.set(abs, under === '.' ? given : path.posix.join(given.split(path.sep).join('/'), under));
   };
   const files: string[] = [];
   const issues: ManifestIssue[] = [];
@@ -53,10 +62,15 @@ export async function loadManifestFiles(paths: string[], opts: LoadOptions = {})
       const st = await stat(abs);
       if (st.isDirectory()) {
         const found = await walk(abs);
+        for (const f of [...found.files, ...found.links]) remember(p, abs, f);
         files.push(...found.files);
         for (const link of found.links) fail(display(link), SYMLINK_MESSAGE);
-      } else files.push(abs);
+      } else {
+        remember(p, abs, abs);
+        files.push(abs);
+      }
     } catch (err) {
+      remember(p, abs, abs);
       fail(display(abs), describe(err));
     }
   }

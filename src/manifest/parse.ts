@@ -10,6 +10,7 @@ import { FieldPath } from './path.js';
 import { Reporter } from './reporter.js';
 import { checkObject, isPlainObject } from './structure.js';
 import { validateAnnotations, validateJobName, validateLabels, validateNamespace } from './validate-meta.js';
+import { dropGeneratedSelector } from './selector.js';
 import { validateJobSpec } from './validate-spec.js';
 
 export interface ParsedJob {
@@ -136,8 +137,10 @@ function readJob(value: Record<string, unknown>, r: Reporter, file: string, docu
   const meta = (checked.metadata ?? {}) as { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   const name = meta.name ?? '';
   const namespace = meta.namespace ?? DEFAULT_NAMESPACE;
-  const labels = { ...(meta.labels ?? {}) };
   const annotations = { ...(meta.annotations ?? {}) };
+  const rawMeta = value.metadata as Record<string, unknown> | undefined;
+  // What a server generated (printed by `get -o yaml`) is not part of the request.
+  const { labels, spec } = dropGeneratedSelector({ name, uid: rawMeta?.uid, labels: { ...(meta.labels ?? {}) }, spec: defaultJobSpec(checked.spec) });
 
   if (!r.isSettled(FieldPath.of('metadata'))) {
     validateJobName(meta.name, r);
@@ -145,7 +148,6 @@ function readJob(value: Record<string, unknown>, r: Reporter, file: string, docu
     validateLabels(labels, FieldPath.of('metadata', 'labels'), r);
     validateAnnotations(annotations, FieldPath.of('metadata', 'annotations'), r);
   }
-  const spec = defaultJobSpec(checked.spec);
   if (!r.isSettled(FieldPath.of('spec'))) validateJobSpec(name, spec, r);
   if (r.hasErrors) return undefined;
 

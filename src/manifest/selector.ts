@@ -53,3 +53,36 @@ export function materializeJob(job: { name: string; labels: Labels; spec: JobSpe
   const labels = Object.keys(job.labels).length === 0 ? { ...templateLabels } : { ...job.labels };
   return { labels, spec };
 }
+
+/**
+ * The inverse of materializeJob for what `get job -o yaml` printed: a selector
+ * and labels the API server generated from the Job's uid are dropped when they
+ * agree with each other (and with metadata.uid, when given), so the output can
+ * be committed or applied as is, as kubectl apply accepts kubectl get's output.
+ * Anything that disagrees is left in place for validation to report.
+ */
+export function dropGeneratedSelector(
+  job: { name: string; uid: unknown; labels: Labels; spec: JobSpec },
+): { labels: Labels; spec: JobSpec } {
+  const { spec } = job;
+  const matchLabels = spec.selector?.matchLabels ?? {};
+  const uid = typeof job.uid === 'string' && job.uid !== '' ? job.uid : matchLabels[CONTROLLER_UID_LABEL];
+  const generated =
+    !spec.manualSelector &&
+    uid !== undefined &&
+    (spec.selector?.matchExpressions ?? []).length === 0 &&
+    Object.keys(matchLabels).length === 1 &&
+    matchLabels[CONTROLLER_UID_LABEL] === uid;
+  if (!generated) return { labels: job.labels, spec };
+  const strip = (labels: Labels): Labels => {
+    const out = { ...labels };
+    for (const k of UID_LABELS) if (out[k] === uid) delete out[k];
+    for (const k of NAME_LABELS) if (out[k] === job.name) delete out[k];
+    return out;
+  };
+  const { selector: _generated, ...rest } = spec;
+  return {
+    labels: strip(job.labels),
+    spec: { ...rest, template: { ...spec.template, metadata: { ...spec.template.metadata, labels: strip(spec.template.metadata.labels) } } },
+  };
+}

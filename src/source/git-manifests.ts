@@ -38,7 +38,7 @@ export class ManifestReader {
     private readonly parse: (text: string, file: string) => Promise<ManifestResult> | ManifestResult = parseDocuments,
   ) {}
 
-  async read(commit: string, scope: string): Promise<ManifestResult> {
+  async read(commit: string, scope: string, requireScope = false): Promise<ManifestResult> {
     let scopeFound = scope === '';
     const found = (await git.walk({
       fs,
@@ -68,7 +68,9 @@ export class ManifestReader {
     })) as Found[];
 
     const issues: ManifestIssue[] = [];
-    if (!scopeFound) {
+    // Git keeps no empty folders: removing a folder's last manifest removes the
+    // folder, and that is a request to prune its Jobs, not a broken source.
+    if (!scopeFound && requireScope) {
       issues.push({ code: 'ReadError', severity: 'error', file: scope, line: 1, column: 1, document: 0, field: '', message: 'no such file or directory' });
     }
     const next = new Map<string, ManifestResult>();

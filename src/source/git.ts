@@ -49,6 +49,8 @@ export interface GitSourceOptions {
   ref: GitRef;
   /** Only manifests under this folder of the repository (recursively). */
   path?: string;
+  /** A revision without `path` is an error; by default it is an empty desired state (everything pruned). */
+  requirePath?: boolean;
   /** Where an HTTP remote is mirrored (a bare repository); unused for local paths. */
   cacheDir: string;
   intervalMs: number;
@@ -286,7 +288,7 @@ export class GitSource {
     }
     let manifests: ManifestResult;
     try {
-      manifests = await this.reader.read(resolved.oid, this.scope);
+      manifests = await this.reader.read(resolved.oid, this.scope, this.o.requirePath === true);
     } catch (err) {
       throw readFailure(err, this.location.display, `the tree of ${revision}`);
     }

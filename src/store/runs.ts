@@ -3,7 +3,11 @@ import type { Db } from './db.js';
 import { stmt } from './statements.js';
 
 /** Why a run started: the GitOps rules name these. */
-export type RunTrigger = 'new' | 'spec-change' | 'rerun' | 'apply';
+/**
+ * Why a run exists: its name's first run, a changed spec, `gitjobs rerun`, `gitjobs apply`, or a
+ * manifest put back (a new commit, or the file again in a folder) with a spec that ran before.
+ */
+export type RunTrigger = 'new' | 'spec-change' | 'rerun' | 'apply' | 'commit' | 'manifest';
 
 export interface Run {
   jobUid: string;

@@ -393,6 +393,9 @@ export const MIGRATIONS: readonly Migration[] = [
 /** The first schema with the condition summary and the job-name pod indexes (migration 5). */
 export const LISTING_SCHEMA_VERSION = 5;
 
+/** The first schema with the change log behind resourceVersion (migration 7). */
+export const CHANGE_LOG_SCHEMA_VERSION = 7;
+
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 /** Marks a file as ours, so a foreign SQLite database is refused, never migrated. */

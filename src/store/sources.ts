@@ -7,6 +7,8 @@ export interface SourceIssue {
   column: number;
   field: string;
   message: string;
+  /** Absent in records written before it was kept: those are errors. */
+  severity?: 'error' | 'warning';
 }
 
 export interface SourceRecord {

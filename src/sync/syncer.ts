@@ -1,3 +1,4 @@
+import { sourceRef } from '../api/source-ref.js';
 import { randomUUID } from 'node:crypto';
 import { EVENT_SOURCE_TTL_CONTROLLER, type CommitInfo, type Job } from '../api/types.js';
 import { formatIssue, materializeJob, rejectDuplicates, type ManifestResult, type ParsedJob } from '../manifest/index.js';
@@ -49,7 +50,7 @@ export function syncSource(db: Db, snap: SourceSnapshot, now: number, logger: Lo
   const issues = manifests.issues;
   const brokenFiles = new Set([...issues.filter((i) => i.severity === 'error').map((i) => i.file), ...(snap.heldBack ?? [])]);
   const errors = issues.filter((i) => i.severity === 'error');
-  const sourceRef = { kind: 'Source' as const, namespace: 'default', name: snap.name };
+  const sourceObject = sourceRef(snap.name);
 
   db.transaction(() => {
     const existing = listJobsBySource(db, snap.name);
@@ -65,13 +66,13 @@ export function syncSource(db: Db, snap: SourceSnapshot, now: number, logger: Lo
       if (taken !== undefined) {
         // Another origin (an applied Job, or another source) owns the name: report, never clobber.
         const message = `${p.file}:${p.line}: jobs.batch "${p.name}" already exists (created by ${taken.origin.kind === 'apply' ? 'gitjobs apply' : taken.origin.source}); not applied`;
-        recordEvent(db, { object: sourceRef, type: 'Warning', reason: 'AlreadyExists', message, source: 'gitjobs-sync' }, now);
+        recordEvent(db, { object: sourceObject, type: 'Warning', reason: 'AlreadyExists', message, source: 'gitjobs-sync' }, now);
         logger.warn('manifest not applied', { issue: message });
         continue;
       }
       const job = newJob(p, snap, now);
       insertJob(db, job);
-      insertRun(db, job, triggerFor(db, p));
+      insertRun(db, job, triggerFor(db, p, snap.kind));
       result.changed.push(job.uid);
       result.created++;
       logger.info('job created', { job: `${job.namespace}/${job.name}`, uid: job.uid, file: `${p.file}:${p.line}` });
@@ -142,7 +143,7 @@ export function syncSource(db: Db, snap: SourceSnapshot, now: number, logger: Lo
         errors.length === 0
           ? `Applied revision ${snap.revision}`
           : `${errors.length} manifest error(s); other Jobs applied from revision ${snap.revision}`,
-      issues: issues.map((i) => ({ file: i.file, line: i.line, column: i.column, field: i.field, message: i.message })),
+      issues: issues.map((i) => ({ file: i.file, line: i.line, column: i.column, field: i.field, message: i.message, severity: i.severity })),
     };
     putSource(db, record);
     for (const issue of issues) {
@@ -150,7 +151,7 @@ export function syncSource(db: Db, snap: SourceSnapshot, now: number, logger: Lo
       if (previousIssues.has(text)) continue;
       recordEvent(
         db,
-        { object: sourceRef, type: issue.severity === 'error' ? 'Warning' : 'Normal', reason: 'InvalidManifest', message: text, source: 'gitjobs-sync' },
+        { object: sourceObject, type: issue.severity === 'error' ? 'Warning' : 'Normal', reason: 'InvalidManifest', message: text, source: 'gitjobs-sync' },
         now,
       );
     }
@@ -193,10 +194,12 @@ function origin(p: ParsedJob, snap: SourceSnapshot): Job['origin'] {
   return o;
 }
 
-function triggerFor(db: Db, p: ParsedJob): RunTrigger {
+function triggerFor(db: Db, p: ParsedJob, kind: SourceSnapshot['kind']): RunTrigger {
   const earlier = db
     .prepare('SELECT spec_hash FROM runs WHERE namespace = ? AND name = ? ORDER BY created_at DESC LIMIT 1')
     .get(p.namespace, p.name) as { spec_hash: string } | undefined;
   if (earlier === undefined) return 'new';
-  return earlier.spec_hash === p.specHash ? 'rerun' : 'spec-change';
+  if (earlier.spec_hash !== p.specHash) return 'spec-change';
+  // Only `gitjobs rerun` is a rerun; the source asking again for the same spec is its own request.
+  return kind === 'git' ? 'commit' : 'manifest';
 }

@@ -67,10 +67,13 @@ describe('loadManifests', () => {
     }
   });
 
-  it('names files relative to the working directory by default', async () => {
+  it('names files as their paths were given by default', async () => {
     write('a.yaml', jobYaml('a'));
-    const r = await loadManifests([path.join(root, 'a.yaml')]);
-    expect(r.jobs[0]?.file).toBe(path.relative(process.cwd(), path.join(root, 'a.yaml')));
+    write('sub/b.yaml', jobYaml('b'));
+    const r = await loadManifests([path.join(root, 'a.yaml'), path.join(root, 'sub')]);
+    expect(r.jobs.map((j) => j.file)).toEqual([path.join(root, 'a.yaml'), path.join(root, 'sub', 'b.yaml')]);
+    const rel = await loadManifests([path.relative(process.cwd(), path.join(root, 'sub')) + '/']);
+    expect(rel.jobs[0]?.file).toBe(path.relative(process.cwd(), path.join(root, 'sub', 'b.yaml')));
   });
 
   it('reports a Job defined in two files in both, and keeps neither', async () => {

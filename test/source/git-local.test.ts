@@ -155,12 +155,15 @@ describe('local repository: following the ref', () => {
     expect(first).not.toBe(second);
   });
 
-  it('a --path that does not exist in the commit is reported', async () => {
+  it('a --path that does not exist in the commit is an empty desired state, or with requirePath an error', async () => {
     const { repo } = repoWithJobs();
     const rec = new Recorder();
     await source(repo.dir, rec, { path: 'nope' }).start();
+    expect(rec.last?.manifests).toEqual({ jobs: [], issues: [] });
 
-    expect(rec.last?.manifests.issues.map((i) => [i.code, i.file, i.message])).toEqual([['ReadError', 'nope', 'no such file or directory']]);
+    const strict = new Recorder();
+    await source(repo.dir, strict, { path: 'nope', requirePath: true }).start();
+    expect(strict.last?.manifests.issues.map((i) => [i.code, i.file, i.message])).toEqual([['ReadError', 'nope', 'no such file or directory']]);
   });
 
   it('sync with nothing new resolves with the current revision and gives no snapshot', async () => {

@@ -1,3 +1,4 @@
+import { GitjobsError } from '../../errors.js';
 import { parseCommandOrHelp } from '../args.js';
 import { callDaemon } from '../control-client.js';
 import type { Io } from '../io.js';
@@ -43,8 +44,11 @@ export async function sendManifests(op: 'apply' | 'create', help: string, argv: 
   const reply = await callDaemon(stateDirFrom(values.state as string | undefined), { op, files });
   // Each already reads `file:line:col: warning: …`.
   for (const w of (reply.warnings as string[] | undefined) ?? []) io.err(`${w}\n`);
+  const lines = (reply.lines as Line[] | undefined) ?? [];
+  // As kubectl: empty input, or a folder without manifests, is a mistake worth saying so.
+  if (lines.length === 0) throw new GitjobsError('Invalid', `error: no objects passed to ${op}`);
   let failed = false;
-  for (const line of (reply.lines as Line[] | undefined) ?? []) {
+  for (const line of lines) {
     if ('error' in line) {
       failed = true;
       io.err(line.error.endsWith('\n') ? line.error : line.error + '\n');

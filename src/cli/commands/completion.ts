@@ -27,19 +27,23 @@ const COMMANDS: Record<string, { flags: string; args: 'resources' | 'jobs' | 'po
     flags: '--namespace -n --all-namespaces -A --selector -l --field-selector --output -o --no-headers --show-all -a --show-labels --sort-by --watch -w --watch-only --state',
     args: 'resources',
   },
-  logs: { flags: '--container -c --all-containers --previous -p --follow -f --tail --prefix --timestamps --since --run --namespace -n --state', args: 'pods' },
+  logs: {
+    flags: '--container -c --all-containers --previous -p --follow -f --tail --prefix --timestamps --since --run --selector -l --max-log-requests --namespace -n --state',
+    args: 'pods',
+  },
   patch: { flags: '--patch -p --type --namespace -n --state', args: 'jobs' },
   scale: { flags: '--replicas --namespace -n --state', args: 'jobs' },
   suspend: { flags: '--namespace -n --state', args: 'jobs' },
   resume: { flags: '--namespace -n --state', args: 'jobs' },
   wait: { flags: '--for= --timeout --selector -l --all --namespace -n --state', args: 'resources' },
+  events: { flags: '--for --types --watch -w --all-namespaces -A --output -o --no-headers --namespace -n --state', args: 'none' },
   history: { flags: '--output -o --namespace -n --state', args: 'jobs' },
   rerun: { flags: '--namespace -n --state', args: 'jobs' },
   sync: { flags: '--state', args: 'none' },
   validate: { flags: '', args: 'files' },
   daemon: {
     flags:
-      '--jobs --repo --branch --tag --commit --path --interval --verify-commits --allow-force-push --state --pod-backoff-base --log-format --stop-pods ' +
+      '--jobs --repo --branch --tag --commit --path --require-path --interval --verify-commits --allow-force-push --state --pod-backoff-base --log-format --stop-pods ' +
       '--history-limit --log-retention --pod-user --pod-uid-range --pod-pids-max --pod-log-max-size --pod-pid-namespace --node-cpu --node-memory ' +
       '--node-max-pods --secrets --listen --tls-cert --tls-key --events-config',
     args: 'none',

@@ -3,6 +3,7 @@ import { parseCommandOrHelp, parseDuration } from '../args.js';
 import { usageError } from '../usage.js';
 import type { PodContainmentFlags } from '../../executor/containment.js';
 import { parseQuantity } from '../../api/quantity.js';
+import { statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { DEFAULT_LISTEN, parseListenAddress } from '../../http/listen-address.js';
 
@@ -25,7 +26,9 @@ Options:
                               GITJOBS_GIT_PASSWORD, never from a flag.
   --branch B | --tag T | --commit SHA
                               the ref to follow (default: the repository's default branch)
-  --path SUBDIR               only manifests under this folder of the repository
+  --path SUBDIR               only manifests under this folder of the repository; a revision without it is an
+                              empty desired state (its Jobs are pruned)
+  --require-path              a revision without --path's folder is a source error instead (nothing is pruned)
   --verify-commits ALLOWED_SIGNERS
                               apply a revision only if every new commit (all commits reachable from it and not
                               from the revision applied before; the first revision: its own commit) carries an
@@ -74,6 +77,7 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
     tag: { type: 'string' },
     commit: { type: 'string' },
     path: { type: 'string' },
+    'require-path': { type: 'boolean' },
     interval: { type: 'string' },
     'verify-commits': { type: 'string' },
     'allow-force-push': { type: 'boolean' },
@@ -102,12 +106,12 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
   if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`, 'daemon');
   const format = (values['log-format'] as string | undefined) ?? 'text';
   if (format !== 'text' && format !== 'json') throw usageError(`--log-format must be text or json, not "${format}"`, 'daemon');
-  const backoff = parseDuration((values['pod-backoff-base'] as string | undefined) ?? '10s');
+  const backoff = parseDuration((values['pod-backoff-base'] as string | undefined) ?? '10s', 'daemon');
   if (backoff <= 0) throw usageError('--pod-backoff-base must be positive', 'daemon');
 
   const historyLimit = values['history-limit'] === undefined ? 50 : Number(values['history-limit']);
   if (!Number.isInteger(historyLimit) || historyLimit < 0) throw usageError('--history-limit takes a whole number ≥ 0', 'daemon');
-  const logRetentionMs = parseDuration((values['log-retention'] as string | undefined) ?? '168h');
+  const logRetentionMs = parseDuration((values['log-retention'] as string | undefined) ?? '168h', 'daemon');
 
   const source = sourceSpec(values);
   const containment = containmentFlags(values);
@@ -226,17 +230,20 @@ function sourceSpec(values: Values): import('../../daemon/daemon.js').SourceSpec
   const repo = values.repo as string | undefined;
   const refFlags = (['branch', 'tag', 'commit'] as const).filter((f) => values[f] !== undefined);
   if (repo === undefined) {
-    for (const f of [...refFlags, 'path', 'interval', 'verify-commits', 'allow-force-push'] as const) {
+    for (const f of [...refFlags, 'path', 'require-path', 'interval', 'verify-commits', 'allow-force-push'] as const) {
       if (values[f] !== undefined) throw usageError(`--${f} goes with --repo`, 'daemon');
     }
-    return { kind: 'dir', dir: (values.jobs as string | undefined) ?? 'jobs' };
+    const dir = (values.jobs as string | undefined) ?? 'jobs';
+    // A mistyped folder would otherwise run as an empty source, and say so only in a log line.
+    if (!isFolder(dir)) throw usageError(`--jobs ${dir}: no such folder${values.jobs === undefined ? ' (the default is ./jobs)' : ''}`, 'daemon');
+    return { kind: 'dir', dir };
   }
   if (values.jobs !== undefined) throw usageError('--jobs and --repo are exclusive: a daemon watches one source', 'daemon');
   if (refFlags.length > 1) throw usageError(`--branch, --tag and --commit are exclusive; got ${refFlags.map((f) => `--${f}`).join(' and ')}`, 'daemon');
   if (/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(repo)) {
     throw usageError('credentials in --repo would show in ps; put them in GITJOBS_GIT_TOKEN or GITJOBS_GIT_USERNAME/GITJOBS_GIT_PASSWORD', 'daemon');
   }
-  const intervalMs = parseDuration((values.interval as string | undefined) ?? '30s');
+  const intervalMs = parseDuration((values.interval as string | undefined) ?? '30s', 'daemon');
   if (intervalMs < 1000) throw usageError('--interval must be at least 1s', 'daemon');
   const ref: { branch?: string; tag?: string; commit?: string } = {};
   if (values.branch !== undefined) ref.branch = values.branch as string;
@@ -244,6 +251,10 @@ function sourceSpec(values: Values): import('../../daemon/daemon.js').SourceSpec
   if (values.commit !== undefined) ref.commit = values.commit as string;
   const spec: import('../../daemon/daemon.js').SourceSpec = { kind: 'git', url: repo, ref, intervalMs };
   if (values.path !== undefined) spec.path = values.path as string;
+  if (values['require-path'] === true) {
+    if (values.path === undefined) throw usageError('--require-path goes with --path', 'daemon');
+    spec.requirePath = true;
+  }
   const signers = values['verify-commits'] as string | undefined;
   if (signers !== undefined) {
     if (signers === '') throw usageError('--verify-commits takes the path of an allowed_signers file', 'daemon');
@@ -252,4 +263,12 @@ function sourceSpec(values: Values): import('../../daemon/daemon.js').SourceSpec
   }
   if (values['allow-force-push'] === true) spec.allowForcePush = true;
   return spec;
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -60,7 +60,7 @@ export async function deleteCommand(argv: string[], io: Io): Promise<number> {
   const namespace = (values.namespace as string | undefined) ?? 'default';
   const stateDir = stateDirFrom(values.state as string | undefined);
   const ignoreNotFound = values['ignore-not-found'] === true;
-  const timeoutMs = values.timeout === undefined ? undefined : parseDuration(values.timeout as string);
+  const timeoutMs = values.timeout === undefined ? undefined : parseDuration(values.timeout as string, 'delete');
   const files = (values.filename as string[] | undefined) ?? [];
   const selector = values.selector as string | undefined;
   const all = values.all === true;

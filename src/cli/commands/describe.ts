@@ -1,3 +1,4 @@
+import { nodeOf } from '../../api/node.js';
 import { listEventsFor } from '../../store/events.js';
 import { parseCommandOrHelp, SCOPE_FLAGS } from '../args.js';
 import type { Io } from '../io.js';
@@ -50,7 +51,8 @@ export async function describeCommand(argv: string[], io: Io): Promise<number> {
         const pod = getPodByName(db, namespace, name);
         if (pod === undefined) throw notFound('pods', name);
         const events = listEventsFor(db, { kind: 'Pod', namespace, name, uid: pod.uid });
-        out.push(describePod({ pod, events }, now));
+        const node = nodeOf(pod);
+        out.push(describePod({ pod, events, ...(node === undefined ? {} : { node }) }, now));
       }
     }
     io.out(out.join('\n\n'));

@@ -7,3 +7,4 @@ export { executeJsonPath, parseJsonPath } from '../print/jsonpath.js';
 export { formatJson, formatYaml } from '../print/format.js';
 export { toEventObject, toJobObject, toList, toPodObject } from '../print/objects.js';
 export { parseCustomColumnsFile, sortRows } from './get-sort.js';
+export { sourceObjectName } from '../../api/source-ref.js';

@@ -1,17 +1,19 @@
 import { readFileSync } from 'node:fs';
 import type { Selector } from '../../api/selector.js';
-import type { Job, JobStatus, KubeEvent, Pod } from '../../api/types.js';
+import type { KubeEvent, Pod } from '../../api/types.js';
 import { GitjobsError } from '../../errors.js';
 import type { Db } from '../../store/db.js';
-import { LISTING_SCHEMA_VERSION } from '../../store/schema.js';
+import { CHANGE_LOG_SCHEMA_VERSION, LISTING_SCHEMA_VERSION } from '../../store/schema.js';
 import { parseCommandOrHelp } from '../args.js';
 import type { Io } from '../io.js';
 import { parseResourceArgs, type Resource } from '../resources.js';
 import { openStateReadOnly, stateDirFrom } from '../state.js';
 import { usageError } from '../usage.js';
+import type { JobRow } from './get-jobs.js';
 import type { GetKind, Row } from './get-kind.js';
 import type * as Printers from './get-printers.js';
 import type { CustomColumn } from './get-printers.js';
+import { parseFieldSelector } from './get-fields.js';
 
 // Loaded on demand (see get-printers.ts).
 let P: typeof Printers;
@@ -21,12 +23,14 @@ const HELP = `Display one or many resources.
 Usage:
   gitjobs get (jobs|pods|events|sources|notifications) [NAME...] [flags]
   gitjobs get TYPE/NAME [flags]
+  gitjobs get all [flags]         pods and jobs, as kubectl get all
 
 Options:
   -n, --namespace NS          namespace (default "default")
   -A, --all-namespaces        list across all namespaces
   -l, --selector SELECTOR     label selector: a=b, a!=b, a in (x,y), a notin (x), a, !a
-      --field-selector SEL    pods: status.phase=Running (also metadata.name, metadata.namespace)
+      --field-selector SEL    e.g. status.phase=Running (pods), involvedObject.name=pi,type=Warning (events);
+                              also metadata.name, metadata.namespace, spec.nodeName, reason, status.successful
   -o, --output FORMAT         wide|json|yaml|name|jsonpath=TEMPLATE|jsonpath-file=FILE|
                               custom-columns=SPEC|custom-columns-file=FILE|go-template=TEMPLATE|go-template-file=FILE
       --no-headers            omit the header row
@@ -55,26 +59,34 @@ export async function getCommand(argv: string[], io: Io): Promise<number> {
   }, HELP, io);
   if (parsed === undefined) return 0;
   const { values, positionals } = parsed;
-  const { resource, names } = parseResourceArgs(positionals, 'get');
+  // `get all`: every kind a user runs, pods then jobs, each under its kind's name.
+  const all = positionals.length === 1 && positionals[0] === 'all';
+  const { resource, names } = all ? { resource: 'pods' as Resource, names: [] } : parseResourceArgs(positionals, 'get');
+  const targets: Resource[] = all ? ['pods', 'jobs'] : [resource];
   const allNamespaces = values['all-namespaces'] === true;
   const namespace = (values.namespace as string | undefined) ?? 'default';
   const sortBy = values['sort-by'] as string | undefined;
   const watch = values.watch === true || values['watch-only'] === true;
   const flag = values.output as string | undefined;
   // A plain table of Jobs is printed from summaries (see printJobList).
-  const plainJobList = resource === 'jobs' && names.length === 0 && flag === undefined && sortBy === undefined && !watch;
+  if (all && (watch || values['field-selector'] !== undefined)) throw usageError('get all takes neither --watch nor --field-selector', 'get');
+  const plainJobList = !all && resource === 'jobs' && names.length === 0 && flag === undefined && sortBy === undefined && !watch;
   // What the command will need starts loading now, while the flags are checked and the state is opened.
   const listing = plainJobList ? jobListingModules() : undefined;
   const kindLoading = plainJobList ? undefined : kindOf(resource);
   const selectorModule = values.selector === undefined ? undefined : import('../../api/selector.js');
-  if (!(flag === undefined || flag === 'wide' || flag === 'name') || sortBy !== undefined || watch) P = await import('./get-printers.js');
+  const objectsWanted = !(flag === undefined || flag === 'wide' || flag === 'name');
+  if (objectsWanted || sortBy !== undefined || watch) P = await import('./get-printers.js');
+  const versions = objectsWanted ? import('../../store/changes.js') : undefined;
   const selector = selectorModule === undefined ? undefined : (await selectorModule).parseSelector(values.selector as string);
-  const fieldSelector = values['field-selector'] === undefined ? undefined : parseFieldSelector(values['field-selector'] as string);
+  const fieldSelector = values['field-selector'] === undefined ? undefined : parseFieldSelector(values['field-selector'] as string, resource);
   const output = parseOutput(flag);
   const view: View = {
     resource,
     output,
     single: names.length === 1,
+    version: () => undefined,
+    listVersion: '',
     table: {
       wide: output.kind === 'table' && output.wide,
       noHeaders: values['no-headers'] === true,
@@ -100,6 +112,16 @@ export async function getCommand(argv: string[], io: Io): Promise<number> {
       io.out(text);
       return 0;
     }
+    // resourceVersion as the API server reports it: each object's last change, and the newest for a list.
+    if (versions !== undefined && (db.pragma('user_version', { simple: true }) as number) >= CHANGE_LOG_SCHEMA_VERSION) {
+      const { currentResourceVersion, resourceVersionOf } = await versions;
+      view.listVersion = String(currentResourceVersion(db));
+      view.version = (r, item) => {
+        const rv = r === 'jobs' ? resourceVersionOf(db, r, (item as JobRow).job.uid) : r === 'pods' ? resourceVersionOf(db, r, (item as Pod).uid) : undefined;
+        return rv === undefined ? undefined : String(rv);
+      };
+    }
+    if (all) return await getAll(view, targets, db, scope, keep, selector, sortBy, io, noneFound);
     const kind = await (kindLoading ?? kindOf(resource));
     const load = (names: string[]): Row<unknown>[] => kind.load(db, { names, namespace: scope, labelHint: equalityHint(selector) }).filter(keep);
     const rows = load(names);
@@ -120,6 +142,46 @@ export async function getCommand(argv: string[], io: Io): Promise<number> {
   } finally {
     db.close();
   }
+}
+
+/** `get all`: a table per kind with kind-prefixed names, or one List of every object. */
+async function getAll(
+  view: View,
+  targets: Resource[],
+  db: Db,
+  scope: string | undefined,
+  keep: (r: Row<unknown>) => boolean,
+  selector: Selector | undefined,
+  sortBy: string | undefined,
+  io: Io,
+  noneFound: () => number,
+): Promise<number> {
+  const sections: { resource: Resource; kind: GetKind<unknown>; rows: Row<unknown>[] }[] = [];
+  for (const resource of targets) {
+    const kind = await kindOf(resource);
+    const rows = kind.load(db, { names: [], namespace: scope, labelHint: equalityHint(selector) }).filter(keep);
+    const sorted = sortBy === undefined ? rows : P.sortRows(rows, (r) => toObject(resource, r.item), sortBy);
+    if (sorted.length > 0) sections.push({ resource, kind, rows: sorted });
+  }
+  if (sections.length === 0 && isTabular(view.output)) return noneFound();
+  const now = Date.now();
+  if (view.output.kind === 'table' || view.output.kind === 'name') {
+    const texts = sections.map((s) => {
+      const v: View = { ...view, resource: s.resource, table: { ...view.table, kindPrefix: kindName(s.resource) } };
+      return render(v, s.kind, s.rows, now, { headers: true, list: true });
+    });
+    io.out(texts.join(view.output.kind === 'table' ? '\n' : ''));
+    return 0;
+  }
+  const objects = (): Record<string, unknown>[] => sections.flatMap((s) => s.rows.map((r) => objectOf(view, s.resource, r.item)));
+  const anyKind = sections[0]?.kind ?? (await kindOf('pods'));
+  io.out(render({ ...view, single: false }, anyKind, sections.flatMap((s) => s.rows), now, { headers: true, list: true }, objects));
+  return 0;
+}
+
+/** How `-o name` and `get all` name a kind: `job.batch`, `pod`, `event`. */
+function kindName(resource: Resource): string {
+  return resource === 'jobs' ? 'job.batch' : resource === 'pods' ? 'pod' : resource.replace(/s$/, '');
 }
 
 function jobListingModules(): Promise<[typeof import('../../store/jobs.js'), typeof import('../print/jobs-listing.js')]> {
@@ -163,7 +225,18 @@ interface View {
   output: Output;
   /** One object asked for by name: json, yaml and templates print it, not a List. */
   single: boolean;
-  table: { wide: boolean; noHeaders: boolean; showNamespace: boolean; showLabels: boolean };
+  /** The object's resourceVersion, when the store keeps one. */
+  version: (resource: Resource, item: unknown) => string | undefined;
+  listVersion: string;
+  table: { wide: boolean; noHeaders: boolean; showNamespace: boolean; showLabels: boolean; kindPrefix?: string };
+}
+
+/** The wire form of one row, with its resourceVersion. */
+function objectOf(view: View, resource: Resource, item: unknown): Record<string, unknown> {
+  const obj = toObject(resource, item);
+  const rv = view.version(resource, item);
+  if (rv !== undefined && typeof obj.metadata === 'object' && obj.metadata !== null) (obj.metadata as Record<string, unknown>).resourceVersion = rv;
+  return obj;
 }
 
 function isTabular(o: Output): boolean {
@@ -171,13 +244,22 @@ function isTabular(o: Output): boolean {
 }
 
 /** Renders rows in the chosen format; `list: false` prints objects one by one, as a watch does. */
-function render(view: View, kind: GetKind<unknown>, rows: Row<unknown>[], now: number, opts: { headers: boolean; list: boolean }): string {
+function render(
+  view: View,
+  kind: GetKind<unknown>,
+  rows: Row<unknown>[],
+  now: number,
+  opts: { headers: boolean; list: boolean },
+  objects: () => Record<string, unknown>[] = () => rows.map((r) => objectOf(view, view.resource, r.item)),
+): string {
   const { resource, output } = view;
-  const objects = (): Record<string, unknown>[] => rows.map((r) => toObject(resource, r.item));
   const data = (): unknown[] => {
     const objs = objects();
     if (!opts.list) return objs;
-    return [view.single && objs.length === 1 ? objs[0]! : P.toList(objs)];
+    if (view.single && objs.length === 1) return [objs[0]!];
+    const list = P.toList(objs);
+    (list.metadata as Record<string, unknown>).resourceVersion = view.listVersion;
+    return [list];
   };
   switch (output.kind) {
     case 'json':
@@ -191,7 +273,7 @@ function render(view: View, kind: GetKind<unknown>, rows: Row<unknown>[], now: n
     case 'go-template':
       return data().map((d) => P.executeGoTemplate(output.template, d)).join('');
     case 'name':
-      return rows.map((r) => `${resource === 'jobs' ? 'job.batch' : resource === 'pods' ? 'pod' : resource.replace(/s$/, '')}/${r.name}\n`).join('');
+      return rows.map((r) => `${kindName(resource)}/${r.name}\n`).join('');
     case 'custom-columns':
       return P.printCustomColumns(output.columns, objects(), { noHeaders: view.table.noHeaders || !opts.headers });
     case 'table':
@@ -268,11 +350,6 @@ function equalityHint(selector: Selector | undefined): Record<string, string> {
   return hint;
 }
 
-interface JobRow {
-  job: Job;
-  status: JobStatus | undefined;
-}
-
 function toObject(resource: Resource, item: unknown): Record<string, unknown> {
   switch (resource) {
     case 'jobs': {
@@ -284,7 +361,7 @@ function toObject(resource: Resource, item: unknown): Record<string, unknown> {
     case 'events':
       return P.toEventObject(item as KubeEvent);
     case 'sources':
-      return { apiVersion: 'gitjobs.io/v1', kind: 'Source', ...(item as object) };
+      return { apiVersion: 'gitjobs.io/v1', kind: 'Source', metadata: { name: P.sourceObjectName((item as { name: string }).name) }, ...(item as object) };
     case 'notifications':
       return { apiVersion: 'gitjobs.io/v1', kind: 'Notification', ...(item as object) };
   }
@@ -323,22 +400,6 @@ function parseOutput(o: string | undefined): Output {
 
 function stripQuotes(s: string): string {
   return s.length >= 2 && ((s.startsWith("'") && s.endsWith("'")) || (s.startsWith('"') && s.endsWith('"'))) ? s.slice(1, -1) : s;
-}
-
-function parseFieldSelector(text: string): (r: Row<unknown>) => boolean {
-  const checks = text.split(',').map((part) => {
-    const m = /^([a-zA-Z.]+)(==|!=|=)(.*)$/.exec(part.trim());
-    if (!m) throw usageError(`invalid field selector "${part}"`, 'get');
-    const [, field, op, value] = m as unknown as [string, string, string, string];
-    const get = (r: Row<unknown>): string | undefined => {
-      if (field === 'metadata.name') return r.name;
-      if (field === 'metadata.namespace') return r.namespace;
-      if (field === 'status.phase') return (r.item as Pod).status?.phase;
-      throw new GitjobsError('Usage', `error: field label not supported: ${field}`);
-    };
-    return (r: Row<unknown>) => (op === '!=' ? get(r) !== value : get(r) === value);
-  });
-  return (r) => checks.every((c) => c(r));
 }
 
 export type { Selector };

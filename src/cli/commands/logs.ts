@@ -4,7 +4,9 @@ import { readStamps, stampedLines, type Stamp } from '../../executor/log-stamps.
 import { containerLogPath } from '../../executor/paths.js';
 import type { Db } from '../../store/db.js';
 import { getJobByName } from '../../store/jobs.js';
-import { getPod, getPodByName, listPodsOfRun } from '../../store/pods.js';
+import { getPod, getPodByName, listPods, listPodsOfRun } from '../../store/pods.js';
+import { isPodGone } from '../../api/pods.js';
+import { parseSelector } from '../../api/selector.js';
 import { listRuns } from '../../store/runs.js';
 import { parseCommandOrHelp, parseDuration, SCOPE_FLAGS } from '../args.js';
 import type { Io } from '../io.js';
@@ -17,8 +19,10 @@ import { escapeTerminalKeepColors } from '../print/tabwriter.js';
 const HELP = `Print the logs for a container in a pod or job.
 
 Usage:
-  gitjobs logs POD [-c CONTAINER] | gitjobs logs job/NAME | gitjobs logs pod/NAME
+  gitjobs logs POD [-c CONTAINER] | gitjobs logs job/NAME | gitjobs logs pod/NAME | gitjobs logs -l SELECTOR
 Options:
+  -l, --selector SEL     the pods whose labels match, e.g. job-name=pi (--tail defaults to 10, as kubectl)
+      --max-log-requests N  with -l and -f: most pods followed at once (default 5)
   -c, --container NAME   container (default: the first, as kubectl)
       --all-containers   every container of the pod
   -p, --previous         the previous run of a restarted container
@@ -44,16 +48,23 @@ export async function logsCommand(argv: string[], io: Io): Promise<number> {
     timestamps: { type: 'boolean' },
     since: { type: 'string' },
     run: { type: 'string' },
+    selector: { type: 'string', short: 'l' },
+    'max-log-requests': { type: 'string' },
     ...SCOPE_FLAGS,
   }, HELP, io);
   if (parsed === undefined) return 0;
   const { values, positionals } = parsed;
-  if (positionals.length === 0) throw usageError('expected POD or TYPE/NAME', 'logs');
+  const selector = values.selector as string | undefined;
+  if (selector !== undefined && positionals.length > 0) throw usageError('only one of a selector (-l) or a POD name may be given', 'logs');
+  if (selector === undefined && positionals.length === 0) throw usageError('expected POD, TYPE/NAME or -l SELECTOR', 'logs');
   if (positionals.length > 2) throw usageError('expected POD [CONTAINER]', 'logs');
+  const maxRequests = values['max-log-requests'] === undefined ? 5 : Number(values['max-log-requests']);
+  if (!Number.isInteger(maxRequests) || maxRequests < 1) throw usageError(`--max-log-requests takes a whole number ≥ 1, not "${String(values['max-log-requests'])}"`, 'logs');
   const namespace = (values.namespace as string | undefined) ?? 'default';
-  const tail = values.tail === undefined ? -1 : Number(values.tail);
+  // kubectl shows the last 10 lines of each pod a selector picks, unless told otherwise.
+  const tail = values.tail === undefined ? (selector === undefined ? -1 : 10) : Number(values.tail);
   if (!Number.isInteger(tail) || tail < -1) throw usageError(`invalid --tail value "${String(values.tail)}"`, 'logs');
-  const sinceMs = values.since === undefined ? undefined : parseDuration(values.since as string);
+  const sinceMs = values.since === undefined ? undefined : parseDuration(values.since as string, 'logs');
   const view: LogView = { tail, timestamps: values.timestamps === true, sinceAt: sinceMs === undefined ? undefined : Date.now() - sinceMs };
   const stateDir = stateDirFrom(values.state as string | undefined);
   // Like kubectl, logs go out as the pod wrote them when piped or redirected.
@@ -66,7 +77,27 @@ export async function logsCommand(argv: string[], io: Io): Promise<number> {
   try {
     const run = values.run === undefined ? undefined : Number(values.run);
     if (run !== undefined && (!Number.isInteger(run) || run < 1)) throw usageError(`--run takes a run number from 'gitjobs history', not "${String(values.run)}"`, 'logs');
-    const pods = run === undefined ? resolvePods(db, positionals[0]!, namespace, io) : podsOfRun(db, positionals[0]!, namespace, run, io);
+    if (run !== undefined && selector !== undefined) throw usageError('--run goes with job/NAME, not -l', 'logs');
+    const pods =
+      selector !== undefined
+        ? selectPods(db, namespace, selector)
+        : run === undefined
+          ? resolvePods(db, positionals[0]!, namespace, io)
+          : podsOfRun(db, positionals[0]!, namespace, run, io);
+    if (selector !== undefined && pods.length === 0) {
+      io.err(`No resources found in ${namespace} namespace.\n`);
+      return 0;
+    }
+    const following = values.follow === true && values.previous !== true;
+    // Followed logs stream side by side (as kubectl's concurrent requests); the others print pod after pod.
+    const streams: Promise<void>[] = [];
+    const wanted = pods.reduce((n, p) => n + (values['all-containers'] === true ? p.spec.containers.length + p.spec.initContainers.length : 1), 0);
+    if (following && wanted > maxRequests) {
+      throw new GitjobsError(
+        'Invalid',
+        `error: you are attempting to follow ${wanted} log streams, but maximum allowed concurrency is ${maxRequests}, use --max-log-requests to increase the limit`,
+      );
+    }
     let containerFlag = (values.container as string | undefined) ?? positionals[1];
     for (const pod of pods) {
       const names = pod.spec.containers.map((c) => c.name);
@@ -93,18 +124,28 @@ export async function logsCommand(argv: string[], io: Io): Promise<number> {
         const path = containerLogPath(stateDir, pod.namespace, pod.name, pod.uid, c, attempt);
         const prefix = values.prefix === true ? `[pod/${pod.name}/${c}] ` : '';
         const fallback = status?.state.running?.startedAt ?? status?.state.terminated?.startedAt ?? pod.creationTimestamp;
-        if (values.follow === true && values.previous !== true) await follow(db, pod.uid, path, prefix, view, fallback, io);
-        else {
+        if (following) {
+          streams.push(follow(db, pod.uid, path, prefix, view, fallback, io));
+        } else {
           const log = readWithRotated(path);
           io.out(withPrefix(render(log.text, path, view, fallback, 0, log.stamps), prefix));
         }
       }
       containerFlag = (values.container as string | undefined) ?? positionals[1];
     }
+    await Promise.all(streams);
     return 0;
   } finally {
     db.close();
   }
+}
+
+/** `-l`: the live pods whose labels match, oldest first. */
+function selectPods(db: Db, namespace: string, selector: string): Pod[] {
+  const match = parseSelector(selector);
+  return listPods(db, namespace)
+    .filter((p) => !isPodGone(p) && match.matches(p.labels))
+    .sort((a, b) => a.creationTimestamp - b.creationTimestamp || (a.name < b.name ? -1 : 1));
 }
 
 function resolvePods(db: Db, ref: string, namespace: string, io: Io): Pod[] {

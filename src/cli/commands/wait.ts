@@ -10,6 +10,10 @@ import { notFound, parseResourceArgs, type Resource } from '../resources.js';
 import { openStateReadOnly, stateDirFrom } from '../state.js';
 import { usageError } from '../usage.js';
 import { GitjobsError } from '../../errors.js';
+import { relaxedJsonPath } from '../print/custom-columns.js';
+import { findJsonPathResults, parseJsonPath } from '../print/jsonpath.js';
+import type { Template } from '../print/jsonpath-parse.js';
+import { toJobObject, toPodObject } from '../print/objects.js';
 
 const HELP = `Wait for a condition on Jobs or pods.
 
@@ -20,6 +24,7 @@ Conditions:
   --for=condition=Complete       the Job's condition (case-insensitive; Failed, Suspended, a pod's Ready...)
   --for=condition=Suspended=false  a condition with the given status
   --for=delete                   the object is gone
+  --for=jsonpath='{.status.succeeded}'=3  a field has the value (without =VALUE: the field exists)
   --for=finished                 the Job is Complete (exit 0) or Failed (exit 1)
 
 Options:
@@ -34,19 +39,34 @@ const POLL_MS = 100;
 export type WaitFor =
   | { kind: 'condition'; type: string; status: string }
   | { kind: 'delete' }
-  | { kind: 'finished' };
+  | { kind: 'finished' }
+  | { kind: 'jsonpath'; template: Template; expression: string; value: string | undefined };
 
 export function parseWaitFor(text: string): WaitFor {
   if (text === 'delete') return { kind: 'delete' };
   if (text === 'finished') return { kind: 'finished' };
+  if (text.startsWith('jsonpath=')) return parseJsonPathFor(text.slice('jsonpath='.length));
   const m = /^condition=([^=]+)(?:=(.*))?$/.exec(text);
   if (m !== null) return { kind: 'condition', type: m[1]!, status: m[2] ?? 'True' };
   throw usageError(`unrecognized condition: "${text}"`, 'wait');
 }
 
+/** kubectl's `jsonpath='{.a.b}'=value`: the shell may leave the quotes in, and the braces are optional. */
+function parseJsonPathFor(text: string): WaitFor {
+  const unquoted = text.replace(/^'([^']*)'/, '$1').replace(/^"([^"]*)"/, '$1');
+  const close = unquoted.startsWith('{') ? unquoted.indexOf('}') + 1 : 0;
+  const eq = unquoted.indexOf('=', close);
+  const expression = eq === -1 ? unquoted : unquoted.slice(0, eq);
+  const value = eq === -1 ? undefined : unquoted.slice(eq + 1).replace(/^'(.*)'$/, '$1').replace(/^"(.*)"$/, '$1');
+  if (expression === '' || expression === '{}') throw usageError(`jsonpath wait format must be --for=jsonpath='{.status.readyReplicas}'=3`, 'wait');
+  return { kind: 'jsonpath', template: parseJsonPath(relaxedJsonPath(expression)), expression, value };
+}
+
 /** What is known about one waited-on object at one moment; undefined while it does not exist. */
 export interface Observed {
   conditions: { type: string; status: ConditionStatus | string; reason?: string }[];
+  /** The object as `get -o json` prints it, for jsonpath conditions. */
+  object?: unknown;
 }
 
 export type Verdict = { done: false } | { done: true; exitCode: 0 | 1; text: string };
@@ -59,6 +79,14 @@ export function judge(forSpec: WaitFor, ref: string, observed: Observed | undefi
     case 'condition': {
       const c = observed?.conditions.find((x) => x.type.toLowerCase() === forSpec.type.toLowerCase());
       const met = c !== undefined && c.status.toLowerCase() === forSpec.status.toLowerCase();
+      return met ? { done: true, exitCode: 0, text: `${ref} condition met` } : { done: false };
+    }
+    case 'jsonpath': {
+      if (observed === undefined) return { done: false };
+      const found = findJsonPathResults(forSpec.template, observed.object, { allowMissingKeys: true }).flat();
+      if (found.length === 0) return { done: false };
+      // As kubectl, a value is compared as printed: 3 matches "3", true matches "true".
+      const met = forSpec.value === undefined || found.some((v) => v !== null && typeof v !== 'object' && String(v) === forSpec.value);
       return met ? { done: true, exitCode: 0, text: `${ref} condition met` } : { done: false };
     }
     case 'finished': {
@@ -83,7 +111,7 @@ export async function waitCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parsed;
   if (values.for === undefined) throw usageError('--for must be specified: --for=condition=Complete, --for=delete or --for=finished', 'wait');
   const forSpec = parseWaitFor(values.for as string);
-  const timeoutMs = parseDuration((values.timeout as string | undefined) ?? '30s');
+  const timeoutMs = parseDuration((values.timeout as string | undefined) ?? '30s', 'wait');
   const namespace = (values.namespace as string | undefined) ?? 'default';
   const { resource, names: given } = parseResourceArgs(positionals, 'wait');
   if (resource !== 'jobs' && resource !== 'pods') throw usageError(`wait supports jobs and pods, not ${resource}`, 'wait');
@@ -142,9 +170,9 @@ function observe(db: Db, resource: Resource, namespace: string, name: string, ui
     const job: Job | undefined = getJobByName(db, namespace, name);
     if (job === undefined || (uid !== undefined && job.uid !== uid)) return undefined;
     const status: JobStatus | undefined = getJobStatus(db, job.uid);
-    return { conditions: status?.conditions ?? [] };
+    return { conditions: status?.conditions ?? [], object: toJobObject(job, status) };
   }
   const pod: Pod | undefined = getPodByName(db, namespace, name);
   if (pod === undefined || (uid !== undefined && pod.uid !== uid)) return undefined;
-  return { conditions: pod.status.conditions };
+  return { conditions: pod.status.conditions, object: toPodObject(pod) };
 }

@@ -37,10 +37,11 @@ export function parseCustomColumns(spec: string): CustomColumn[] {
 }
 
 function cell(column: CustomColumn, obj: unknown): string {
-  const results = findJsonPathResults(column.template, obj, { allowMissingKeys: true });
-  const first = results[0];
+  // A field that is absent, or null in our objects where the API server would omit it, is kubectl's <none>.
+  const values = findJsonPathResults(column.template, obj, { allowMissingKeys: true }).map((r) => r.filter((v) => v !== null && v !== undefined));
+  const first = values[0];
   if (first === undefined || first.length === 0) return '<none>';
-  return results.flatMap((r) => r.map(goSprint)).join(',');
+  return values.flatMap((r) => r.map(goSprint)).join(',');
 }
 
 /** The table for `items`; headers are printed as written, not upper-cased. */

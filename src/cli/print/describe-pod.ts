@@ -43,9 +43,15 @@ export function describePod(input: DescribePodInput, now: number): string {
   }
   if (pod.status.reason !== undefined && pod.status.reason !== '') w.write(0, `Reason:\t${pod.status.reason}\n`);
   if (pod.status.message !== undefined && pod.status.message !== '') w.write(0, `Message:\t${pod.status.message}\n`);
-  // Local processes share the host's network: there is no pod IP.
-  w.write(0, 'IP:\t\n');
-  w.write(0, 'IPs:\t<none>\n');
+  // Local processes share the host's network: a bound pod's IP is the host's, as for hostNetwork pods.
+  if (node?.ip === undefined) {
+    w.write(0, 'IP:\t\n');
+    w.write(0, 'IPs:\t<none>\n');
+  } else {
+    w.write(0, `IP:\t${node.ip}\n`);
+    w.write(0, 'IPs:\n');
+    w.write(1, `IP:\t${node.ip}\n`);
+  }
   if (pod.owner !== undefined) w.write(0, `Controlled By:\tJob/${pod.owner.name}\n`);
   const resolve = fieldResolver(pod, node);
   if (pod.spec.initContainers.length > 0) {

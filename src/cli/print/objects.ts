@@ -15,6 +15,8 @@ import type {
   PodSpec,
   PodTemplateSpec,
 } from '../../api/types.js';
+import type { NodeRef } from '../../api/fieldref.js';
+import { nodeOf } from '../../api/node.js';
 import { JOB_COMPLETION_INDEX } from '../../api/types.js';
 import { rfc3339 } from './time.js';
 
@@ -29,6 +31,14 @@ const nonEmptyMap = (m: Labels | undefined): Labels | undefined =>
   m !== undefined && Object.keys(m).length > 0 ? m : undefined;
 const time = (ms: Millis | undefined): string | undefined => (ms === undefined ? undefined : rfc3339(ms));
 
+/** SetDefaults_Container: Always for an untagged or :latest image (without a digest), else IfNotPresent. */
+export function defaultImagePullPolicy(image: string | undefined): string | undefined {
+  if (image === undefined || image === '') return undefined;
+  if (image.includes('@')) return 'IfNotPresent';
+  const tag = /:([^:/]+)$/.exec(image)?.[1];
+  return tag === undefined || tag === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
 function containerObject(c: Container): Obj {
   return {
     name: c.name,
@@ -41,10 +51,14 @@ function containerObject(c: Container): Obj {
     resources: c.resources ?? {},
     volumeMounts: nonEmpty(c.volumeMounts),
     restartPolicy: c.restartPolicy,
+    // The API server's defaults, printed so the output diffs cleanly against a cluster's.
+    imagePullPolicy: defaultImagePullPolicy(c.image),
+    terminationMessagePath: '/dev/termination-log',
+    terminationMessagePolicy: 'File',
   };
 }
 
-function podSpecObject(spec: PodSpec): Obj {
+function podSpecObject(spec: PodSpec, node?: NodeRef): Obj {
   return {
     containers: spec.containers.map(containerObject),
     initContainers: nonEmpty(spec.initContainers.map(containerObject)),
@@ -56,6 +70,10 @@ function podSpecObject(spec: PodSpec): Obj {
     volumes: nonEmpty(spec.volumes),
     serviceAccountName: spec.serviceAccountName,
     nodeSelector: nonEmptyMap(spec.nodeSelector),
+    nodeName: node?.name,
+    dnsPolicy: 'ClusterFirst',
+    schedulerName: 'default-scheduler',
+    securityContext: {},
   };
 }
 
@@ -199,6 +217,7 @@ export function podGenerateName(pod: Pod): string | undefined {
 }
 
 export function toPodObject(pod: Pod): Obj {
+  const node = nodeOf(pod);
   const byName = new Map([...pod.spec.containers, ...pod.spec.initContainers].map((c) => [c.name, c]));
   return {
     apiVersion: 'v1',
@@ -228,9 +247,13 @@ export function toPodObject(pod: Pod): Obj {
               },
             ],
     },
-    spec: podSpecObject(pod.spec),
+    spec: podSpecObject(pod.spec, node),
     status: {
       phase: pod.status.phase,
+      hostIP: node?.ip,
+      hostIPs: node === undefined ? undefined : [{ ip: node.ip }],
+      podIP: node?.ip,
+      podIPs: node === undefined ? undefined : [{ ip: node.ip }],
       reason: pod.status.reason,
       message: pod.status.message,
       startTime: time(pod.status.startTime),
@@ -251,7 +274,7 @@ export function toPodObject(pod: Pod): Obj {
   };
 }
 
-const INVOLVED_API_VERSION: Record<string, string | undefined> = { Job: 'batch/v1', Pod: 'v1' };
+const INVOLVED_API_VERSION: Record<string, string | undefined> = { Job: 'batch/v1', Pod: 'v1', Source: 'gitjobs.io/v1' };
 
 // FNV-1a over the event's identity: stable across runs, spread enough that two
 // events recorded in the same millisecond do not share a name.

@@ -1,13 +1,11 @@
 // `kubectl get pods`: NAME READY STATUS RESTARTS AGE (+ IP NODE NOMINATED NODE READINESS GATES).
 
+import { nodeOf } from '../../api/node.js';
 import type { Container, ContainerStatus, Pod } from '../../api/types.js';
 import { age, humanDuration } from './duration.js';
 import { printTable, type Column, type TableOptions } from './table.js';
 
-export interface PodTableOptions extends TableOptions {
-  /** NODE for `-o wide`: the host the pods run on. */
-  nodeName?: string;
-}
+export type PodTableOptions = TableOptions;
 
 export interface PodColumns {
   ready: string;
@@ -128,9 +126,9 @@ export function printPodsTable(pods: Pod[], now: number, opts: PodTableOptions =
     { header: 'STATUS', cell: (p) => cols(p).status },
     { header: 'RESTARTS', cell: (p) => cols(p).restarts },
     { header: 'AGE', cell: (p) => age(p.creationTimestamp, now) },
-    // Pods are host processes: they have no pod IP of their own.
-    { header: 'IP', wide: true, cell: () => '<none>' },
-    { header: 'NODE', wide: true, cell: () => (opts.nodeName === undefined || opts.nodeName === '' ? '<none>' : opts.nodeName) },
+    // Pods are host processes: once bound they show the host's address and name, as hostNetwork pods do.
+    { header: 'IP', wide: true, cell: (p) => nodeOf(p)?.ip ?? '<none>' },
+    { header: 'NODE', wide: true, cell: (p) => nodeOf(p)?.name ?? '<none>' },
     { header: 'NOMINATED NODE', wide: true, cell: () => '<none>' },
     { header: 'READINESS GATES', wide: true, cell: () => '<none>' },
   ];

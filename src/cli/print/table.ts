@@ -12,6 +12,8 @@ export interface TableOptions {
   showNamespace?: boolean;
   /** `--show-labels`: a trailing LABELS column. */
   showLabels?: boolean;
+  /** Several kinds in one listing (`get all`): names read `pod/pi-x7k2p`, `job.batch/pi`. */
+  kindPrefix?: string;
 }
 
 export interface Column<T> {
@@ -117,7 +119,10 @@ export function printTable<T>(
   rows: T[],
   opts: TableOptions & { namespaceOf?: (row: T) => string; labelsOf?: (row: T) => Record<string, string> },
 ): string {
-  const cols: Column<T>[] = columns.filter((c) => c.wide !== true || opts.wide === true);
+  const prefix = opts.kindPrefix;
+  const cols: Column<T>[] = columns
+    .filter((c) => c.wide !== true || opts.wide === true)
+    .map((c) => (prefix === undefined || c.header !== 'NAME' ? c : { ...c, cell: (r: T) => `${prefix}/${c.cell(r)}` }));
   if (opts.showNamespace === true && opts.namespaceOf !== undefined) {
     const ns = opts.namespaceOf;
     cols.unshift({ header: 'NAMESPACE', cell: ns });

@@ -34,19 +34,20 @@ describe('describePod', () => {
       },
       T0 + sec(61),
     );
-    expect(out).toBe(`Name:           pi-5rwd7
-Namespace:      default
-Priority:       0
-Node:           build-host/10.0.0.5
-Start Time:     Mon, 02 Dec 2019 13:20:01 +0000
-Labels:         batch.kubernetes.io/controller-uid=${UID}
-                batch.kubernetes.io/job-name=pi
-                controller-uid=${UID}
-                job-name=pi
-Annotations:    <none>
-Status:         Succeeded
-IP:             
-IPs:            <none>
+    expect(out).toBe(`Name:         pi-5rwd7
+Namespace:    default
+Priority:     0
+Node:         build-host/10.0.0.5
+Start Time:   Mon, 02 Dec 2019 13:20:01 +0000
+Labels:       batch.kubernetes.io/controller-uid=${UID}
+              batch.kubernetes.io/job-name=pi
+              controller-uid=${UID}
+              job-name=pi
+Annotations:  <none>
+Status:       Succeeded
+IP:           10.0.0.5
+IPs:
+  IP:           10.0.0.5
 Controlled By:  Job/pi
 Containers:
   pi:

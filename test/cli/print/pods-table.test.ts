@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { Pod } from '../../../src/api/types.js';
 import { podColumns, printPodsTable } from '../../../src/cli/print/pods-table.js';
@@ -85,11 +86,14 @@ describe('printPodsTable', () => {
     );
   });
 
-  it('adds IP, NODE, NOMINATED NODE and READINESS GATES with -o wide', () => {
-    expect(printPodsTable(pods.slice(0, 1), now, { wide: true, nodeName: 'build-host' })).toBe(
+  it('adds IP, NODE (this host, once the pod is bound), NOMINATED NODE and READINESS GATES with -o wide', () => {
+    const bound = { ...pods[0]!, status: { ...pods[0]!.status, conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: now } as never] } };
+    const waiting = { ...pods[1]!, status: { ...pods[1]!.status, conditions: [] } };
+    expect(printPodsTable([bound, waiting], now, { wide: true })).toBe(
       [
-        'NAME       READY   STATUS      RESTARTS   AGE   IP       NODE         NOMINATED NODE   READINESS GATES',
-        'pi-5rwd7   0/1     Completed   0          14s   <none>   build-host   <none>           <none>',
+        `NAME       READY   STATUS      RESTARTS   AGE   IP          NODE${' '.repeat(Math.max(hostname().length, 6) - 4)}   NOMINATED NODE   READINESS GATES`,
+        `pi-5rwd7   0/1     Completed   0          14s   127.0.0.1   ${hostname().padEnd(6)}   <none>           <none>`,
+        `pi-x7k2p   1/1     Running     0          5s    <none>      ${'<none>'.padEnd(hostname().length)}   <none>           <none>`,
         '',
       ].join('\n'),
     );
