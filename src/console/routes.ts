@@ -23,8 +23,26 @@ interface Asset {
   type: string;
 }
 
+/**
+ * A file of an installed package. Its root is found from the package's entry
+ * point, since not every package exports its package.json (htm does not).
+ */
 function packageFile(pkg: string, file: string): string {
-  return join(dirname(require.resolve(`${pkg}/package.json`)), file);
+  let dir = dirname(require.resolve(pkg));
+  while (!isPackageRoot(dir, pkg)) {
+    const up = dirname(dir);
+    if (up === dir) throw new GitjobsError('Internal', `the console's ${pkg} package has no package.json above ${require.resolve(pkg)}`);
+    dir = up;
+  }
+  return join(dir, file);
+}
+
+function isPackageRoot(dir: string, pkg: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string }).name === pkg;
+  } catch {
+    return false;
+  }
 }
 
 function loadAssets(): Map<string, Asset> {
