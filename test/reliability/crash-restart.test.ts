@@ -1,6 +1,8 @@
 // Crash and restart scenarios with the real daemon and real processes.
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { existingRunRecords } from '../../src/executor/paths.js';
 import { procStartTime } from '../../src/executor/process.js';
@@ -34,10 +36,13 @@ const started = (d: DaemonHandle, job: string, n = 1) =>
 
 describe('crash and restart', () => {
   it('daemon SIGKILLed while a pod runs: the restarted daemon re-attaches instead of respawning, one success (1)', async () => {
-    const d = await daemon({ files: { 'a.yaml': shJob('a', 'sleep 1.5; echo done') } });
+    // The pod runs until the restarted daemon is up, however long a loaded machine takes to restart it.
+    const go = join(mkdtempSync(join(tmpdir(), 'gitjobs-go-')), 'go');
+    const d = await daemon({ files: { 'a.yaml': shJob('a', `while [ ! -e ${go} ]; do sleep 0.05; done; echo done`) } });
     const [pod] = await started(d, 'a');
     await d.stop('SIGKILL');
     const again = await daemon({ dir: d.dir });
+    writeFileSync(go, '');
     await waitFor('a complete', () => hasCondition(again.stateDir, 'a', 'Complete'));
     expect(podsOf(again.stateDir, 'a').map((p) => p.uid)).toEqual([pod!.uid]);
     expect(jobStatus(again.stateDir, 'a')).toMatchObject({ succeeded: 1, failed: 0 });
