@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseManifest, type ManifestResult } from '../../src/manifest/index.js';
 import { openDb, type Db } from '../../src/store/db.js';
+import { sourceRef } from '../../src/api/source-ref.js';
 import { listEventsFor } from '../../src/store/events.js';
 import { getJobByName, listJobsBySource, removeJob, updateJob } from '../../src/store/jobs.js';
 import { listRuns, markRunDeleted } from '../../src/store/runs.js';
@@ -136,7 +137,7 @@ describe('source sync', () => {
     const [source] = listSources(db);
     expect(source!.ready).toBe(false);
     expect(source!.issues).toMatchObject([{ file: 'pi.yaml', field: 'spec.template.spec.restartPolicy' }]);
-    expect(listEventsFor(db, { kind: 'Source', namespace: 'default', name: '/jobs' })[0]!.message).toMatch(/^pi\.yaml:\d+:\d+: spec\.template\.spec\.restartPolicy/);
+    expect(listEventsFor(db, sourceRef('/jobs'))[0]!.message).toMatch(/^pi\.yaml:\d+:\d+: spec\.template\.spec\.restartPolicy/);
   });
 
   it('two manifests with the same name are both reported and neither is applied', () => {
@@ -152,6 +153,6 @@ describe('source sync', () => {
     const r = sync({ 'taken.yaml': job('taken'), 'free.yaml': job('free') });
     expect(r.created).toBe(1);
     expect(getJobByName(db, 'default', 'taken')!.origin.source).toBe('/elsewhere');
-    expect(listEventsFor(db, { kind: 'Source', namespace: 'default', name: '/jobs' }).map((e) => e.reason)).toContain('AlreadyExists');
+    expect(listEventsFor(db, sourceRef('/jobs')).map((e) => e.reason)).toContain('AlreadyExists');
   });
 });
