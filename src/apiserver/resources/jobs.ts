@@ -1,0 +1,35 @@
+import { jobColumns, type JobRow } from '../../cli/print/jobs-table.js';
+import { toJobObject } from '../../cli/print/objects.js';
+import { getJobByName, listJobs } from '../../store/jobs.js';
+import { getJobStatus, listJobStatuses } from '../../store/status.js';
+import { metaFields, resource, type ItemKey } from '../registry.js';
+import { jobWrites } from '../job-writes.js';
+
+const key = (r: JobRow): ItemKey => ({ namespace: r.job.namespace, name: r.job.name, uid: r.job.uid, labels: r.job.labels });
+
+export const jobs = resource<JobRow>({
+  group: 'batch',
+  version: 'v1',
+  resource: 'jobs',
+  kind: 'Job',
+  singular: 'job',
+  namespaced: true,
+  verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+  shortNames: [],
+  categories: ['all'],
+  subresources: [{ name: 'status', kind: 'Job', verbs: ['get'] }],
+  feed: 'jobs',
+  list(ctx, namespace) {
+    const statuses = listJobStatuses(ctx.db);
+    return listJobs(ctx.db, namespace).map((job) => ({ job, status: statuses.get(job.uid) }));
+  },
+  get(ctx, namespace, name) {
+    const job = getJobByName(ctx.db, namespace, name);
+    return job === undefined ? undefined : { job, status: getJobStatus(ctx.db, job.uid) };
+  },
+  key,
+  toObject: (r) => toJobObject(r.job, r.status),
+  fields: { ...metaFields(key), 'status.successful': (r) => String(r.status?.succeeded ?? 0) },
+  columns: jobColumns,
+  writes: jobWrites,
+});
