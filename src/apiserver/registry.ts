@@ -53,6 +53,8 @@ export interface ResourceType<T> {
   /** Every object, in one namespace or all. */
   list(ctx: DaemonContext, namespace: string | undefined): T[];
   get(ctx: DaemonContext, namespace: string, name: string): T | undefined;
+  /** The object a change of the feed names; undefined once its row is gone. */
+  byUid?(ctx: DaemonContext, uid: string): T | undefined;
   key(item: T): ItemKey;
   /** The wire object, without metadata.resourceVersion (added from the feed). */
   toObject(item: T): Obj;

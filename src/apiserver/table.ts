@@ -27,7 +27,11 @@ export function includeObjectOf(q: URLSearchParams): IncludeObject {
   return v === 'None' || v === 'Object' ? v : 'Metadata';
 }
 
-export function toTable(r: AnyResource, items: unknown[], objects: Obj[], now: number, include: IncludeObject, listMeta: Obj): Obj {
+/**
+ * `cellsOf` stands in for the columns where there is no item to print from
+ * (an object whose row is gone by the time a watch reports its deletion).
+ */
+export function toTable(r: AnyResource, items: unknown[], objects: Obj[], now: number, include: IncludeObject, listMeta: Obj, cellsOf?: (header: string) => string): Obj {
   const columns = r.columns(now);
   return {
     kind: 'Table',
@@ -41,7 +45,7 @@ export function toTable(r: AnyResource, items: unknown[], objects: Obj[], now: n
       priority: c.wide === true ? 1 : 0,
     })),
     rows: items.map((item, i) => ({
-      cells: columns.map((c) => c.cell(item)),
+      cells: columns.map((c) => (cellsOf === undefined ? c.cell(item) : cellsOf(c.header))),
       ...(include === 'None' ? {} : { object: include === 'Object' ? objects[i] : partialMetadata(objects[i]!) }),
     })),
   };

@@ -1,6 +1,6 @@
 import { jobColumns, type JobRow } from '../../cli/print/jobs-table.js';
 import { toJobObject } from '../../cli/print/objects.js';
-import { getJobByName, listJobs } from '../../store/jobs.js';
+import { getJob, getJobByName, listJobs } from '../../store/jobs.js';
 import { getJobStatus, listJobStatuses } from '../../store/status.js';
 import { metaFields, resource, type ItemKey } from '../registry.js';
 import { jobWrites } from '../job-writes.js';
@@ -26,6 +26,10 @@ export const jobs = resource<JobRow>({
   get(ctx, namespace, name) {
     const job = getJobByName(ctx.db, namespace, name);
     return job === undefined ? undefined : { job, status: getJobStatus(ctx.db, job.uid) };
+  },
+  byUid(ctx, uid) {
+    const job = getJob(ctx.db, uid);
+    return job === undefined ? undefined : { job, status: getJobStatus(ctx.db, uid) };
   },
   key,
   toObject: (r) => toJobObject(r.job, r.status),

@@ -2,7 +2,7 @@ import { isPodGone } from '../../api/pods.js';
 import type { Pod } from '../../api/types.js';
 import { toPodObject } from '../../cli/print/objects.js';
 import { podTableColumns } from '../../cli/print/pods-table.js';
-import { getPodByName, listPods } from '../../store/pods.js';
+import { getPod, getPodByName, listPods } from '../../store/pods.js';
 import { metaFields, resource, type ItemKey } from '../registry.js';
 import { podWrites } from '../pod-writes.js';
 
@@ -22,6 +22,7 @@ export const pods = resource<Pod>({
   feed: 'pods',
   list: (ctx, namespace) => listPods(ctx.db, namespace).filter((p) => !isPodGone(p)),
   get: (ctx, namespace, name) => getPodByName(ctx.db, namespace, name),
+  byUid: (ctx, uid) => getPod(ctx.db, uid),
   key,
   toObject: toPodObject,
   fields: {
