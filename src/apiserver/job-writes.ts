@@ -51,7 +51,10 @@ function parseJobBody(body: unknown, namespace: string, file: string): { parsed:
   if (errors.length > 0 || jobs.length !== 1) {
     const parts = errors.map((i) => (i.field === '' ? i.message : `${i.field}: ${i.message}`));
     const text = parts.length === 1 ? parts[0]! : `[${parts.join(', ')}]`;
-    throw new GitjobsError('Invalid', `Job.batch "${name}" is invalid: ${text}`, {
+    throw new ApiError('Invalid', `Job.batch "${name}" is invalid: ${text}`, {
+      name,
+      group: 'batch',
+      kind: 'Job',
       causes: errors.map((i) => ({ field: i.field, message: i.message, reason: CAUSE_REASON[i.code] ?? 'FieldValueInvalid' })),
     });
   }
