@@ -1,18 +1,10 @@
 import type { DaemonContext } from '../daemon/control.js';
+import { changesSince, currentResourceVersion, resourceVersionsOf, type Change } from '../store/changes.js';
 import type { FeedKind } from './registry.js';
 
-// The store's change feed, as the API reads it (src/store/changes.ts).
+// The store's change feed, as the API reads it.
 
-export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
-
-export interface Change {
-  rv: number;
-  kind: FeedKind;
-  type: ChangeType;
-  uid: string;
-  namespace: string;
-  name: string;
-}
+export type { Change };
 
 export interface Feed {
   current(): number;
@@ -22,6 +14,11 @@ export interface Feed {
   subscribe(listener: () => void): () => void;
 }
 
-export function feedOf(_ctx: DaemonContext): Feed | undefined {
-  return undefined;
+export function feedOf(ctx: DaemonContext): Feed {
+  return {
+    current: () => currentResourceVersion(ctx.db),
+    versionsOf: (kind, uids) => resourceVersionsOf(ctx.db, kind, uids),
+    since: (rv, kinds, limit) => changesSince(ctx.db, rv, kinds, limit),
+    subscribe: (listener) => ctx.changes.subscribe(listener),
+  };
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Column } from '../cli/print/table.js';
 import type { DaemonContext } from '../daemon/control.js';
+import type { DeletedObject } from '../store/changes.js';
 import type { ResourcePath } from './request.js';
 
 // Every resource the API serves is one row of this table: what discovery,
@@ -55,6 +56,8 @@ export interface ResourceType<T> {
   get(ctx: DaemonContext, namespace: string, name: string): T | undefined;
   /** The object a change of the feed names; undefined once its row is gone. */
   byUid?(ctx: DaemonContext, uid: string): T | undefined;
+  /** The last state the feed kept of an object whose row is gone. */
+  fromDeleted?(d: DeletedObject): T | undefined;
   key(item: T): ItemKey;
   /** The wire object, without metadata.resourceVersion (added from the feed). */
   toObject(item: T): Obj;

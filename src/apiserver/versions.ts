@@ -6,17 +6,24 @@ import type { FeedKind } from './registry.js';
 // feed's position, an object the position of its own last change.
 
 export function listVersion(ctx: DaemonContext): string {
-  return String(feedOf(ctx)?.current() ?? 0);
+  return String(feedOf(ctx).current());
 }
 
 export function objectVersions(ctx: DaemonContext, kind: FeedKind | undefined, uids: string[]): Map<string, string> {
   const feed = feedOf(ctx);
   const out = new Map<string, string>();
-  if (feed === undefined || kind === undefined) return out;
-  for (const [uid, rv] of feed.versionsOf(kind, uids)) out.set(uid, String(rv));
+  if (kind === undefined) return out;
+  const found = feed.versionsOf(kind, uids);
+  for (const uid of uids) out.set(uid, String(found.get(uid) ?? UNCHANGED_VERSION));
   return out;
 }
 
+/**
+ * Objects unchanged since the change log began (a state folder from before
+ * it) have no version of their own: they all get the first one.
+ */
+export const UNCHANGED_VERSION = '1';
+
 export function objectVersion(ctx: DaemonContext, kind: FeedKind | undefined, uid: string): string {
-  return objectVersions(ctx, kind, [uid]).get(uid) ?? listVersion(ctx);
+  return objectVersions(ctx, kind, [uid]).get(uid) ?? UNCHANGED_VERSION;
 }

@@ -3,7 +3,7 @@ import type { DaemonContext } from '../daemon/control.js';
 import { coerceError, GitjobsError } from '../errors.js';
 import { failureStatus } from '../http/status.js';
 import { feedOf, type Change, type Feed } from './feed.js';
-import { withVersion } from './list.js';
+import { wireObjects, withVersion } from './list.js';
 import type { AnyResource, Obj } from './registry.js';
 import { flag, intParam } from './request.js';
 import { selectionOf, selects } from './selection.js';
@@ -20,7 +20,7 @@ const BATCH = 500;
 
 export function serveWatch(ctx: DaemonContext, r: AnyResource, namespace: string | undefined, q: URLSearchParams, req: IncomingMessage, res: ServerResponse): void {
   const feed = feedOf(ctx);
-  if (feed === undefined || r.feed === undefined) throw new GitjobsError('MethodNotAllowed', `watch is not served for ${r.resource}`);
+  if (r.feed === undefined) throw new GitjobsError('MethodNotAllowed', `watch is not served for ${r.resource}`);
   const selection = selectionOf(r, q);
   const table = wantsTable(req.headers.accept);
   const include = includeObjectOf(q);
@@ -56,11 +56,11 @@ export function serveWatch(ctx: DaemonContext, r: AnyResource, namespace: string
   const inScope = (c: Change): boolean => c.kind === r.feed && (namespace === undefined || !r.namespaced || c.namespace === namespace);
 
   if (initial) {
-    for (const item of r.list(ctx, r.namespaced ? namespace : undefined)) {
-      if (!selects(r, selection, item)) continue;
-      matched?.add(r.key(item).uid);
-      const obj = r.toObject(item);
-      if (!send('ADDED', shape(item, obj))) return;
+    const items = r.list(ctx, r.namespaced ? namespace : undefined).filter((i) => selects(r, selection, i));
+    const objects = wireObjects(ctx, r, items);
+    for (let i = 0; i < items.length; i++) {
+      matched?.add(r.key(items[i]).uid);
+      if (!send('ADDED', shape(items[i], objects[i]!))) return;
     }
     if (flag(q, 'sendInitialEvents')) send('BOOKMARK', bookmark(r, last, true));
   }
@@ -119,24 +119,28 @@ interface WatchEvent {
 }
 
 function eventFor(ctx: DaemonContext, r: AnyResource, c: Change, selection: ReturnType<typeof selectionOf>, matched: Set<string> | undefined): WatchEvent | undefined {
-  const item = r.byUid?.(ctx, c.uid);
+  const live = c.type === 'DELETED' ? undefined : r.byUid?.(ctx, c.uid);
   const rv = String(c.rv);
-  if (c.type === 'DELETED' || item === undefined) {
-    if (matched !== undefined && !matched.delete(c.uid)) return undefined;
-    // The row may be gone: the last state when it is not, else what the change names.
-    const object = item !== undefined ? withVersion(r.toObject(item), rv) : tombstone(r, c);
-    if (item === undefined && c.type !== 'DELETED') return undefined;
-    return { type: 'DELETED', item: item ?? tombstoneItem(r, c), object };
+  if (live === undefined) {
+    // Deleted, or gone before this watch read it: its last state as the feed kept it, else its identity.
+    if (c.type !== 'DELETED') return undefined;
+    // A pod's row stays (marked gone) after its deletion; a Job's goes, its last state in the change.
+    const kept = (c.deleted === undefined ? undefined : r.fromDeleted?.(c.deleted)) ?? r.byUid?.(ctx, c.uid);
+    const uid = kept === undefined ? c.uid : r.key(kept).uid;
+    if (matched !== undefined && !matched.delete(uid)) return undefined;
+    if (kept === undefined) return { type: 'DELETED', item: tombstoneItem(r, c), object: tombstone(r, c) };
+    return { type: 'DELETED', item: kept, object: withVersion(r.toObject(kept), rv) };
   }
-  const object = withVersion(r.toObject(item), rv);
-  if (matched === undefined) return { type: c.type, item, object };
-  const now = selects(r, selection, item);
-  const before = matched.has(c.uid);
-  if (now) matched.add(c.uid);
-  else matched.delete(c.uid);
-  if (now && !before) return { type: 'ADDED', item, object };
-  if (!now && before) return { type: 'DELETED', item, object };
-  if (now) return { type: c.type === 'ADDED' ? 'ADDED' : 'MODIFIED', item, object };
+  const object = withVersion(r.toObject(live), rv);
+  if (matched === undefined) return { type: c.type, item: live, object };
+  const uid = r.key(live).uid;
+  const now = selects(r, selection, live);
+  const before = matched.has(uid);
+  if (now) matched.add(uid);
+  else matched.delete(uid);
+  if (now && !before) return { type: 'ADDED', item: live, object };
+  if (!now && before) return { type: 'DELETED', item: live, object };
+  if (now) return { type: 'MODIFIED', item: live, object };
   return undefined;
 }
 

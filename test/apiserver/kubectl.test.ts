@@ -142,4 +142,25 @@ describe('kubectl against the daemon', () => {
     ok(['delete', 'job', 'long', '--cascade=foreground', '--wait=false']);
     await waitFor('long gone', () => d.job('long') === undefined);
   });
+
+  it('get -w prints each change as it commits; wait --for=condition and --for=jsonpath return once it holds; logs -f follows to the end', async () => {
+    const watch = d.kubectlAsync(['get', 'jobs', '-w', '--selector=watched=yes']);
+    const podWatch = d.kubectlAsync(['get', 'pods', '-w', '--selector=job-name=slow', '--output-watch-events']);
+    const slow = file('slow.yaml', jobYaml('slow', spec(['sh', '-c', 'for i in 1 2 3; do echo line $i; sleep 0.3; done']), '  labels:\n    watched: "yes"\n'));
+    ok(['apply', '-f', slow]);
+    const follow = d.kubectlAsync(['logs', '-f', 'job/slow']);
+    const waited = d.kubectlAsync(['wait', '--for=condition=complete', 'job/slow', '--timeout=30s']);
+    const byPath = d.kubectlAsync(['wait', '--for=jsonpath={.status.succeeded}=1', 'job/slow', '--timeout=30s']);
+    expect((await waited.done).stdout).toBe('job.batch/slow condition met\n');
+    expect((await byPath.done).stdout).toBe('job.batch/slow condition met\n');
+    const logs = await follow.done;
+    expect(logs.stdout).toBe('line 1\nline 2\nline 3\n');
+    await waitFor('the watch saw slow complete', () => /^slow\s+Complete\s+1\/1/m.test(watch.output()));
+    expect(watch.output()).toMatch(/^slow\s+Running\s+0\/1/m);
+    ok(['delete', 'job', 'slow']);
+    await waitFor('the pod watch saw the pod deleted', () => /^DELETED\s+slow-[a-z0-9]{5}\s/m.test(podWatch.output()));
+    expect(podWatch.output()).toMatch(/^ADDED\s+slow-[a-z0-9]{5}\s/m);
+    watch.kill();
+    podWatch.kill();
+  });
 });

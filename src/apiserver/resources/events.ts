@@ -1,7 +1,7 @@
 import type { KubeEvent } from '../../api/types.js';
 import { eventColumns, sortEvents } from '../../cli/print/events-table.js';
 import { eventName, rfc3339, toEventObject } from '../../cli/print/objects.js';
-import { listEvents } from '../../store/events.js';
+import { getEventById, listEvents } from '../../store/events.js';
 import { resource, type AnyResource, type ItemKey, type ResourceType } from '../registry.js';
 
 // Events are served twice, as a cluster serves them: core/v1 (what kubectl
@@ -53,6 +53,8 @@ const common: Omit<ResourceType<KubeEvent>, 'group' | 'toObject' | 'shortNames' 
   feed: 'events',
   list: (ctx, namespace) => listEvents(ctx.db, namespace),
   get: (ctx, namespace, name) => findEvent(listEvents(ctx.db, namespace), name),
+  byUid: (ctx, uid) => getEventById(ctx.db, Number(uid)),
+  fromDeleted: (d) => (d.kind === 'events' ? d.event : undefined),
   key,
   columns: eventColumns,
   order: sortEvents,

@@ -31,6 +31,7 @@ export const jobs = resource<JobRow>({
     const job = getJob(ctx.db, uid);
     return job === undefined ? undefined : { job, status: getJobStatus(ctx.db, uid) };
   },
+  fromDeleted: (d) => (d.kind === 'jobs' ? { job: d.job, status: undefined } : undefined),
   key,
   toObject: (r) => toJobObject(r.job, r.status),
   fields: { ...metaFields(key), 'status.successful': (r) => String(r.status?.succeeded ?? 0) },

@@ -23,6 +23,7 @@ export const pods = resource<Pod>({
   list: (ctx, namespace) => listPods(ctx.db, namespace).filter((p) => !isPodGone(p)),
   get: (ctx, namespace, name) => getPodByName(ctx.db, namespace, name),
   byUid: (ctx, uid) => getPod(ctx.db, uid),
+  fromDeleted: (d) => (d.kind === 'pods' ? d.pod : undefined),
   key,
   toObject: toPodObject,
   fields: {
