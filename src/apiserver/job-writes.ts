@@ -44,7 +44,9 @@ function parseJobBody(body: unknown, namespace: string, file: string): { parsed:
   }
   delete meta.generateName;
   const name = typeof meta.name === 'string' ? meta.name : '';
-  const { jobs, issues } = parseManifest(JSON.stringify({ ...body, metadata: meta }), file);
+  // The path says what it is: a body may leave apiVersion and kind out, as client libraries do.
+  const typed = { ...body, apiVersion: body.apiVersion ?? 'batch/v1', kind: body.kind ?? 'Job', metadata: meta };
+  const { jobs, issues } = parseManifest(JSON.stringify(typed), file);
   const errors = issues.filter((i) => i.severity === 'error');
   const unknown = errors.find((i) => i.code === 'UnknownField');
   if (unknown !== undefined) throw new GitjobsError('Usage', `strict decoding error: ${unknown.field}: ${unknown.message}`);

@@ -53,8 +53,9 @@ export function queryOf(req: IncomingMessage): URLSearchParams {
 
 /** A boolean query parameter as the API server reads one (`true`, `1`). */
 export function flag(q: URLSearchParams, name: string): boolean {
-  const v = q.get(name);
-  return v === 'true' || v === '1';
+  // Python's client sends `True`, as strconv.ParseBool accepts.
+  const v = q.get(name)?.toLowerCase();
+  return v === 'true' || v === '1' || v === 't';
 }
 
 /** A non-negative integer query parameter; BadRequest when it is not one. */
