@@ -12,7 +12,7 @@ import { applyPatch, createMergePatch, PATCH_CONTENT_TYPES } from './patch.js';
 import type { Obj, WriteRequest, Writes } from './registry.js';
 import { dryRunOf } from './request.js';
 import { sendObject } from './respond.js';
-import { ApiError, conflict, notFound, type TypeRef } from './status-error.js';
+import { about, ApiError, conflict, notFound, type TypeRef } from './status-error.js';
 import { objectVersion } from './versions.js';
 
 // Writes of batch/v1 Jobs. Each is the CLI's own operation: POST is
@@ -147,10 +147,15 @@ export const jobWrites: Writes = {
     const body = await readObjectBody(w.req);
     const dryRun = dryRunOf(w.query);
     const { parsed, warnings } = parseJobBody(body, w.namespace, 'request');
-    const obj = inTransaction(w.ctx.db, dryRun, () => {
-      const { job } = applyJob(w.ctx.db, parsed, 'create', w.ctx.clock.now());
-      return jobObject(w, job);
-    });
+    let obj: Obj;
+    try {
+      obj = inTransaction(w.ctx.db, dryRun, () => {
+        const { job } = applyJob(w.ctx.db, parsed, 'create', w.ctx.clock.now());
+        return jobObject(w, job);
+      });
+    } catch (err) {
+      throw about(err, JOB, parsed.name);
+    }
     const meta = obj.metadata as Obj;
     if (!dryRun) afterWrite(w, { uid: meta.uid, namespace: meta.namespace, name: meta.name } as Job, 'created', false);
     send(w, 201, obj, warnings);

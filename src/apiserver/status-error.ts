@@ -36,6 +36,12 @@ export function conflict(t: TypeRef, name: string, why: string): ApiError {
   return new ApiError('Conflict', `Operation cannot be fulfilled on ${qualified(t)} "${name}": ${why}`, { name, group: t.group, kind: t.resource });
 }
 
+/** Names the object a refusal is about, where the operation that refused did not (a create's body names it). */
+export function about(err: unknown, t: TypeRef, name: string): unknown {
+  if (!(err instanceof GitjobsError) || err instanceof ApiError || err.code === 'Internal' || err.code === 'Usage' || err.causes !== undefined) return err;
+  return new ApiError(err.code, wireMessage(err.message), { name, group: t.group, kind: t.resource });
+}
+
 const CAUSE_REASON: Record<string, string> = {
   'Required value': 'FieldValueRequired',
   'field is immutable': 'FieldValueInvalid',
