@@ -163,4 +163,17 @@ describe('kubectl against the daemon', () => {
     watch.kill();
     podWatch.kill();
   });
+
+  it('a kubeconfig with the read-only token reads, and writes answer Forbidden', () => {
+    const ro = d.cli(['kubeconfig', '--read-only']);
+    expect(ro.code).toBe(0);
+    expect(ro.stdout).toContain('certificate-authority-data:');
+    expect(ro.stdout).toContain(d.readToken);
+    const path = file('ro.yaml', ro.stdout);
+    expect(ok(['--kubeconfig', path, 'get', 'jobs', 'pi', '-o', 'name'])).toBe('job.batch/pi\n');
+    const r = d.kubectl(['--kubeconfig', path, 'delete', 'job', 'pi']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Error from server (Forbidden)');
+    expect(d.job('pi')).toBeDefined();
+  });
 });

@@ -41,5 +41,9 @@ export function kubeconfigCommand(argv: string[], io: Io): number {
     preferences: {},
   };
   io.out(stringify(config));
+  if (listener.url.startsWith('http:')) {
+    // client-go sends no credentials over plain HTTP, so kubectl would get 401 for every request.
+    io.err(`warning: the daemon listens on plain HTTP (${listener.url}); kubectl sends tokens only over https: start it with --tls-cert and --tls-key for kubectl (client libraries work either way)\n`);
+  }
   return 0;
 }
