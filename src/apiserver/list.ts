@@ -65,6 +65,13 @@ export function wireObjects(ctx: DaemonContext, r: AnyResource, items: unknown[]
   return items.map((i) => withVersion(r.toObject(i), versions.get(r.key(i).uid)));
 }
 
+/** Items as a Table's rows carry them: metadata only, unless the whole object was asked for. */
+export function rowObjects(ctx: DaemonContext, r: AnyResource, items: unknown[], whole: boolean): Obj[] {
+  if (whole || r.metadata === undefined) return wireObjects(ctx, r, items);
+  const versions = objectVersions(ctx, r.feed, items.map((i) => r.key(i).uid));
+  return items.map((i) => ({ metadata: { ...r.metadata!(i), resourceVersion: versions.get(r.key(i).uid) } }));
+}
+
 export function withVersion(o: Obj, rv: string | undefined): Obj {
   if (rv === undefined) return o;
   return { ...o, metadata: { ...(o.metadata as Obj), resourceVersion: rv } };

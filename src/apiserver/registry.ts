@@ -61,6 +61,8 @@ export interface ResourceType<T> {
   key(item: T): ItemKey;
   /** The wire object, without metadata.resourceVersion (added from the feed). */
   toObject(item: T): Obj;
+  /** Its metadata alone, cheaper than the whole object: what a Table's rows carry. */
+  metadata?(item: T): Obj;
   /** The field selectors the API server allows for this resource, and each one's value. */
   fields: Readonly<Record<string, (item: T) => string>>;
   /** The columns of a server-side Table: the CLI's printer's. */

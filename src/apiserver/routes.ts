@@ -3,7 +3,7 @@ import type { DaemonContext } from '../daemon/control.js';
 import { GitjobsError } from '../errors.js';
 import type { HttpRoute } from '../http/route.js';
 import { aggregatedDiscovery, AGGREGATED_CONTENT_TYPE, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
-import { listItems, listObject, wireObjects } from './list.js';
+import { listItems, listObject, rowObjects, wireObjects } from './list.js';
 import { openApiV2, openApiV3, openApiV3Index } from './openapi.js';
 import { servePodLog } from './pod-log.js';
 import type { AnyResource, WriteRequest } from './registry.js';
@@ -133,10 +133,11 @@ function writeRequest(ctx: DaemonContext, path: ResourcePath, query: URLSearchPa
 
 function serveList(ctx: DaemonContext, r: AnyResource, namespace: string | undefined, q: URLSearchParams, req: IncomingMessage, res: ServerResponse): void {
   const result = listItems(ctx, r, namespace, q);
-  const objects = wireObjects(ctx, r, result.items);
   if (wantsTable(req.headers.accept)) {
+    const include = includeObjectOf(q);
+    const objects = include === 'None' ? [] : rowObjects(ctx, r, result.items, include === 'Object');
     const meta = { resourceVersion: result.resourceVersion, ...(result.continue === undefined ? {} : { continue: result.continue }) };
-    return sendObject(res, 200, toTable(r, result.items, objects, Date.now(), includeObjectOf(q), meta), TABLE_CONTENT_TYPE);
+    return sendObject(res, 200, toTable(r, result.items, objects, Date.now(), include, meta), TABLE_CONTENT_TYPE);
   }
-  sendObject(res, 200, listObject(r, objects, result));
+  sendObject(res, 200, listObject(r, wireObjects(ctx, r, result.items), result));
 }

@@ -1,5 +1,5 @@
 import { jobColumns, type JobRow } from '../../cli/print/jobs-table.js';
-import { toJobObject } from '../../cli/print/objects.js';
+import { rfc3339, toJobObject } from '../../cli/print/objects.js';
 import { getJob, getJobByName, listJobs } from '../../store/jobs.js';
 import { getJobStatus, listJobStatuses } from '../../store/status.js';
 import { metaFields, resource, type ItemKey } from '../registry.js';
@@ -34,6 +34,15 @@ export const jobs = resource<JobRow>({
   fromDeleted: (d) => (d.kind === 'jobs' ? { job: d.job, status: undefined } : undefined),
   key,
   toObject: (r) => toJobObject(r.job, r.status),
+  metadata: (r) => ({
+    name: r.job.name,
+    namespace: r.job.namespace,
+    uid: r.job.uid,
+    labels: r.job.labels,
+    creationTimestamp: rfc3339(r.job.creationTimestamp),
+    generation: r.job.generation,
+    ...(r.job.deletionTimestamp === undefined ? {} : { deletionTimestamp: rfc3339(r.job.deletionTimestamp) }),
+  }),
   fields: { ...metaFields(key), 'status.successful': (r) => String(r.status?.succeeded ?? 0) },
   columns: jobColumns,
   writes: jobWrites,
