@@ -1,3 +1,4 @@
+import { nodeOf } from '../../api/node.js';
 import { isPodGone } from '../../api/pods.js';
 import type { Pod } from '../../api/types.js';
 import { toPodObject } from '../../cli/print/objects.js';
@@ -30,9 +31,9 @@ export const pods = resource<Pod>({
     ...metaFields(key),
     'status.phase': (p) => p.status.phase,
     'spec.restartPolicy': (p) => p.spec.restartPolicy,
-    'spec.nodeName': () => '',
+    'spec.nodeName': (p) => nodeOf(p)?.name ?? '',
     'spec.serviceAccountName': (p) => p.spec.serviceAccountName ?? '',
-    'status.podIP': () => '',
+    'status.podIP': (p) => nodeOf(p)?.ip ?? '',
   },
   columns: (now) => podTableColumns(now),
   writes: podWrites,
