@@ -1,13 +1,15 @@
 import type { DaemonContext } from '../daemon/control.js';
 import { GitjobsError } from '../errors.js';
-import type { AnyResource, Obj } from './registry.js';
+import type { AnyResource, ListPosition, Obj } from './registry.js';
 import { intParam } from './request.js';
 import { selectionOf, selects } from './selection.js';
 import { listVersion, objectVersions } from './versions.js';
 
 // A list: selected, ordered, cut into pages by limit/continue. The continue
 // token names the last item given, so a page after a change still goes on
-// from there, as the API server's does from its key.
+// from there, as the API server's does from its key. kubectl lists in pages
+// of 500: a resource that can read one page alone does, when no selector
+// needs every object looked at.
 
 export interface ListResult {
   items: unknown[];
@@ -16,43 +18,45 @@ export interface ListResult {
   remaining: number | undefined;
 }
 
-function compareKeys(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+function compare(a: ListPosition, b: ListPosition): number {
+  if (a.namespace !== b.namespace) return a.namespace < b.namespace ? -1 : 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
 export function listItems(ctx: DaemonContext, r: AnyResource, namespace: string | undefined, q: URLSearchParams): ListResult {
   const selection = selectionOf(r, q);
   const resourceVersion = listVersion(ctx);
-  let items = r.list(ctx, r.namespaced ? namespace : undefined).filter((i) => selects(r, selection, i));
-  const sortKey = (i: unknown): string => {
-    const k = r.key(i);
-    return `${k.namespace}/${k.name}`;
-  };
+  const scope = r.namespaced ? namespace : undefined;
   const limit = intParam(q, 'limit');
   const token = q.get('continue');
-  if (r.order !== undefined && limit === undefined && (token === null || token === '')) items = r.order(items);
-  else {
-    const keyed = items.map((i) => ({ i, k: sortKey(i) }));
-    keyed.sort((a, b) => compareKeys(a.k, b.k));
-    items = keyed.map((x) => x.i);
+  const after = token === null || token === '' ? undefined : decodeContinue(token);
+  const position = (i: unknown): ListPosition => {
+    const k = r.key(i);
+    return { namespace: k.namespace, name: k.name };
+  };
+  if (limit !== undefined && limit > 0 && r.page !== undefined && selection.labels === undefined && selection.fields === undefined) {
+    const page = r.page(ctx, scope, after, limit + 1);
+    if (page.length <= limit) return { items: page, resourceVersion, continue: undefined, remaining: undefined };
+    const items = page.slice(0, limit);
+    return { items, resourceVersion, continue: encodeContinue(position(items[limit - 1])), remaining: undefined };
   }
-  if (token !== null && token !== '') {
-    const after = decodeContinue(token);
-    items = items.filter((i) => sortKey(i) > after);
-  }
+  let items = r.list(ctx, scope).filter((i) => selects(r, selection, i));
+  if (r.order !== undefined && limit === undefined && after === undefined) items = r.order(items);
+  else items = items.map((i) => ({ i, k: position(i) })).sort((a, b) => compare(a.k, b.k)).map((x) => x.i);
+  if (after !== undefined) items = items.filter((i) => compare(position(i), after) > 0);
   if (limit === undefined || limit === 0 || items.length <= limit) return { items, resourceVersion, continue: undefined, remaining: undefined };
   const page = items.slice(0, limit);
-  return { items: page, resourceVersion, continue: encodeContinue(sortKey(page[page.length - 1])), remaining: items.length - limit };
+  return { items: page, resourceVersion, continue: encodeContinue(position(page[page.length - 1])), remaining: items.length - limit };
 }
 
-function encodeContinue(after: string): string {
-  return Buffer.from(JSON.stringify({ v: 1, after })).toString('base64url');
+function encodeContinue(after: ListPosition): string {
+  return Buffer.from(JSON.stringify({ v: 2, ns: after.namespace, name: after.name })).toString('base64url');
 }
 
-function decodeContinue(token: string): string {
+function decodeContinue(token: string): ListPosition {
   try {
-    const t = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { v?: number; after?: unknown };
-    if (t.v === 1 && typeof t.after === 'string') return t.after;
+    const t = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { v?: number; ns?: unknown; name?: unknown };
+    if (t.v === 2 && typeof t.ns === 'string' && typeof t.name === 'string') return { namespace: t.ns, name: t.name };
   } catch {
     // falls through to the refusal
   }

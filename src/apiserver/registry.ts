@@ -13,6 +13,11 @@ export type Obj = Record<string, unknown>;
 /** The store's change feed names these. */
 export type FeedKind = 'jobs' | 'pods' | 'events';
 
+export interface ListPosition {
+  namespace: string;
+  name: string;
+}
+
 export interface ItemKey {
   namespace: string;
   name: string;
@@ -54,6 +59,8 @@ export interface ResourceType<T> {
   /** Every object, in one namespace or all. */
   list(ctx: DaemonContext, namespace: string | undefined): T[];
   get(ctx: DaemonContext, namespace: string, name: string): T | undefined;
+  /** Up to `limit` objects after `after` in (namespace, name) order, read without the others: a page of a large list. */
+  page?(ctx: DaemonContext, namespace: string | undefined, after: ListPosition | undefined, limit: number): T[];
   /** The object a change of the feed names; undefined once its row is gone. */
   byUid?(ctx: DaemonContext, uid: string): T | undefined;
   /** The last state the feed kept of an object whose row is gone. */

@@ -63,6 +63,20 @@ it('lists the namespaces that hold objects, and gets one', async () => {
   expect((await d.request('GET', '/api/v1/namespaces/nowhere')).status).toBe(404);
 });
 
+it('pages across namespaces in (namespace, name) order, with or without a selector', async () => {
+  for (const selector of ['', '&labelSelector=job-name']) {
+    const names: string[] = [];
+    let token = '';
+    for (let i = 0; i < 5; i++) {
+      const r = await d.request('GET', `/apis/batch/v1/jobs?limit=1${selector}${token === '' ? '' : `&continue=${token}`}`);
+      names.push(...r.body.items.map((j: { metadata: { namespace: string; name: string } }) => `${j.metadata.namespace}/${j.metadata.name}`));
+      token = r.body.metadata.continue ?? '';
+      if (token === '') break;
+    }
+    expect(names).toEqual(['default/logs', 'team/other']);
+  }
+});
+
 it('reads /status and Tables with or without the objects', async () => {
   const status = await d.request('GET', '/apis/batch/v1/namespaces/default/jobs/logs/status');
   expect(status.body.status.succeeded).toBe(1);

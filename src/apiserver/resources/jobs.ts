@@ -1,6 +1,6 @@
 import { jobColumns, type JobRow } from '../../cli/print/jobs-table.js';
 import { rfc3339, toJobObject } from '../../cli/print/objects.js';
-import { getJob, getJobByName, listJobs } from '../../store/jobs.js';
+import { getJob, getJobByName, listJobs, listJobsPage } from '../../store/jobs.js';
 import { getJobStatus, listJobStatuses } from '../../store/status.js';
 import { metaFields, resource, type ItemKey } from '../registry.js';
 import { jobWrites } from '../job-writes.js';
@@ -23,6 +23,7 @@ export const jobs = resource<JobRow>({
     const statuses = listJobStatuses(ctx.db);
     return listJobs(ctx.db, namespace).map((job) => ({ job, status: statuses.get(job.uid) }));
   },
+  page: (ctx, namespace, after, limit) => listJobsPage(ctx.db, namespace, after, limit).map((job) => ({ job, status: getJobStatus(ctx.db, job.uid) })),
   get(ctx, namespace, name) {
     const job = getJobByName(ctx.db, namespace, name);
     return job === undefined ? undefined : { job, status: getJobStatus(ctx.db, job.uid) };
