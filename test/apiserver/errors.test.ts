@@ -64,6 +64,10 @@ describe('refusals', () => {
     const changed = await d.request('PATCH', `${JOBS}/twice`, { body: { metadata: { resourceVersion: rv, labels: { a: 'b' } } }, headers: { 'content-type': 'application/merge-patch+json' } });
     expect(changed.status).toBe(200);
     expect(Number(changed.body.metadata.resourceVersion)).toBeGreaterThan(Number(rv));
+    const fresh = (await d.request('GET', `${JOBS}/twice`)).body;
+    const put = await d.request('PUT', `${JOBS}/twice`, { body: { ...fresh, metadata: { ...fresh.metadata, labels: { ...fresh.metadata.labels, put: 'yes' } }, spec: { ...fresh.spec, parallelism: 3 } } });
+    expect(put.status).toBe(200);
+    expect([put.body.metadata.labels.put, put.body.spec.parallelism]).toEqual(['yes', 3]);
     const stale = await d.request('PUT', `${JOBS}/twice`, { body: { ...live, metadata: { ...live.metadata, labels: { ...live.metadata.labels, c: 'd' } } } });
     expect(stale.status).toBe(409);
     expect(stale.body).toMatchObject({ reason: 'Conflict', message: 'Operation cannot be fulfilled on jobs.batch "twice": the object has been modified; please apply your changes to the latest version and try again' });
