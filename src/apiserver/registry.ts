@@ -68,6 +68,8 @@ export interface ResourceType<T> {
   key(item: T): ItemKey;
   /** The wire object, without metadata.resourceVersion (added from the feed). */
   toObject(item: T): Obj;
+  /** Every object's JSON text in listing order, from kept texts where unchanged: a whole list without selectors. */
+  texts?(ctx: DaemonContext, namespace: string | undefined): string[];
   /** Its metadata alone, cheaper than the whole object: what a Table's rows carry. */
   metadata?(item: T): Obj;
   /** The field selectors the API server allows for this resource, and each one's value. */

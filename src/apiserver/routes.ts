@@ -6,13 +6,14 @@ import { aggregatedDiscovery, AGGREGATED_CONTENT_TYPE, apiGroupList, apiResource
 import { listItems, listObject, rowObjects, wireObjects } from './list.js';
 import { openApiV2, openApiV3, openApiV3Index } from './openapi.js';
 import { servePodLog } from './pod-log.js';
-import type { AnyResource, WriteRequest } from './registry.js';
+import { groupVersion, type AnyResource, type WriteRequest } from './registry.js';
 import { flag, parseApiPath, queryOf, type ResourcePath } from './request.js';
 import { findResource } from './resources.js';
-import { sendObject } from './respond.js';
+import { sendObject, sendText } from './respond.js';
 import { methodNotAllowed, notFound, sendApiError } from './status-error.js';
 import { includeObjectOf, TABLE_CONTENT_TYPE, toTable, wantsTable } from './table.js';
 import { versionInfo } from './version.js';
+import { listVersion } from './versions.js';
 import { serveWatch } from './watch.js';
 
 // The Kubernetes API's routes on the daemon's listener. Everything is read
@@ -132,6 +133,13 @@ function writeRequest(ctx: DaemonContext, path: ResourcePath, query: URLSearchPa
 }
 
 function serveList(ctx: DaemonContext, r: AnyResource, namespace: string | undefined, q: URLSearchParams, req: IncomingMessage, res: ServerResponse): void {
+  const whole = ['labelSelector', 'fieldSelector', 'limit', 'continue'].every((k) => (q.get(k) ?? '') === '');
+  if (whole && r.texts !== undefined && !wantsTable(req.headers.accept)) {
+    const rv = listVersion(ctx);
+    const texts = r.texts(ctx, r.namespaced ? namespace : undefined);
+    const head = JSON.stringify({ kind: `${r.kind}List`, apiVersion: groupVersion(r), metadata: { resourceVersion: rv } });
+    return sendText(res, 200, `${head.slice(0, -1)},"items":[${texts.join(',')}]}`);
+  }
   const result = listItems(ctx, r, namespace, q);
   if (wantsTable(req.headers.accept)) {
     const include = includeObjectOf(q);

@@ -219,3 +219,16 @@ export function listJobsPage(db: Db, namespace: string | undefined, after: { nam
   ) as JobRow[];
   return rows.map(toJob);
 }
+
+/** Each Job's uid in listing order, without reading the Jobs themselves. */
+export function listJobUids(db: Db, namespace?: string): string[] {
+  const q =
+    namespace === undefined
+      ? stmt(db, 'SELECT uid FROM jobs ORDER BY namespace, name').pluck()
+      : stmt(db, 'SELECT uid FROM jobs WHERE namespace = ? ORDER BY name').pluck();
+  try {
+    return (namespace === undefined ? q.all() : q.all(namespace)) as string[];
+  } finally {
+    q.pluck(false);
+  }
+}

@@ -63,6 +63,24 @@ it('lists the namespaces that hold objects, and gets one', async () => {
   expect((await d.request('GET', '/api/v1/namespaces/nowhere')).status).toBe(404);
 });
 
+it('a whole list shows each change to a Job, though unchanged Jobs are served from kept texts', async () => {
+  const names = (body: { items: { metadata: { name: string } }[] }): string[] => body.items.map((j) => j.metadata.name);
+  const first = (await d.request('GET', '/apis/batch/v1/jobs')).body;
+  expect(names(first)).toEqual(['logs', 'other']);
+  const patched = await d.request('PATCH', '/apis/batch/v1/namespaces/default/jobs/logs', { body: { metadata: { labels: { seen: 'twice' } } }, headers: { 'content-type': 'application/merge-patch+json' } });
+  expect(patched.status).toBe(200);
+  const second = (await d.request('GET', '/apis/batch/v1/jobs')).body;
+  const logs = second.items.find((j: { metadata: { name: string } }) => j.metadata.name === 'logs');
+  expect(logs.metadata.labels.seen).toBe('twice');
+  expect(logs.metadata.resourceVersion).toBe(patched.body.metadata.resourceVersion);
+  expect(Number(second.metadata.resourceVersion)).toBeGreaterThanOrEqual(Number(logs.metadata.resourceVersion));
+  const other = second.items.find((j: { metadata: { name: string } }) => j.metadata.name === 'other');
+  expect(other).toEqual(first.items.find((j: { metadata: { name: string } }) => j.metadata.name === 'other'));
+  // The same list through the paths that read every Job agrees.
+  const selected = (await d.request('GET', '/apis/batch/v1/jobs?labelSelector=job-name')).body;
+  expect(selected.items).toEqual(second.items);
+});
+
 it('pages across namespaces in (namespace, name) order, with or without a selector', async () => {
   for (const selector of ['', '&labelSelector=job-name']) {
     const names: string[] = [];

@@ -4,6 +4,7 @@ import { getJob, getJobByName, listJobs, listJobsPage } from '../../store/jobs.j
 import { getJobStatus, listJobStatuses } from '../../store/status.js';
 import { metaFields, resource, type ItemKey } from '../registry.js';
 import { jobWrites } from '../job-writes.js';
+import { jobTexts } from '../wire-cache.js';
 
 const key = (r: JobRow): ItemKey => ({ namespace: r.job.namespace, name: r.job.name, uid: r.job.uid, labels: r.job.labels });
 
@@ -33,6 +34,7 @@ export const jobs = resource<JobRow>({
     return job === undefined ? undefined : { job, status: getJobStatus(ctx.db, uid) };
   },
   fromDeleted: (d) => (d.kind === 'jobs' ? { job: d.job, status: undefined } : undefined),
+  texts: jobTexts,
   key,
   toObject: (r) => toJobObject(r.job, r.status),
   metadata: (r) => ({
