@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'Forbidden'
   | 'MethodNotAllowed'
   | 'RequestEntityTooLarge'
+  | 'UnsupportedMediaType'
+  | 'NotAcceptable'
   | 'Gone'
   | 'StateLocked'
   | 'StateCorrupt'
@@ -24,15 +26,25 @@ export interface SourceLocation {
   field?: string;
 }
 
+/** One field an Invalid error is about, as a Kubernetes Status cause. */
+export interface FieldCause {
+  field: string;
+  message: string;
+  /** FieldValueInvalid, FieldValueRequired, ...; FieldValueInvalid when unset. */
+  reason?: string;
+}
+
 export class GitjobsError extends Error {
   readonly code: ErrorCode;
   readonly location: SourceLocation | undefined;
+  readonly causes: FieldCause[] | undefined;
 
-  constructor(code: ErrorCode, message: string, options?: { location?: SourceLocation; cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { location?: SourceLocation; cause?: unknown; causes?: FieldCause[] }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GitjobsError';
     this.code = code;
     this.location = options?.location;
+    this.causes = options?.causes;
   }
 
   toJSON(): { code: ErrorCode; message: string; location?: SourceLocation } {

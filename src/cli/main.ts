@@ -134,6 +134,8 @@ async function run(argv: string[]): Promise<number> {
       return (await import('./commands/resume.js')).resumeCommand(rest, io);
     case 'wait':
       return (await import('./commands/wait.js')).waitCommand(rest, io);
+    case 'kubeconfig':
+      return (await import('./commands/kubeconfig.js')).kubeconfigCommand(rest, io);
     case 'completion':
       return (await import('./commands/completion.js')).completionCommand(rest, io);
     case 'doctor':

@@ -24,6 +24,7 @@ Daemon:
   daemon        Watch a folder of Job manifests and run them
   sync          Make the running daemon read its source now
   doctor        Report what this host allows a daemon, and what each missing part costs
+  kubeconfig    Print a kubeconfig for kubectl and client libraries (the daemon's Kubernetes API)
 
 Manifests:
   validate      Check Job manifests as the API server would (file:line:col: field: message)

@@ -28,6 +28,7 @@ import { Reruns } from './reruns.js';
 import { applyRetention, DEFAULT_RETENTION, type RetentionPolicy } from './retention.js';
 import { gitSource, type GitSourceSpec } from './git-source.js';
 import { dirSource, type RunningSource, type SourceDeps } from './sources.js';
+import { apiRoutes } from '../apiserver/routes.js';
 import { healthRoutes } from '../http/health.js';
 import type { HttpRoute } from '../http/route.js';
 import { startHttpListener, type HttpListener } from '../http/server.js';
@@ -244,6 +245,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       ...(metrics === undefined ? [] : metricsRoutes(metrics)),
       ...consoleRoutes(),
       ...gitjobsApiRoutes(ctx),
+      ...apiRoutes(ctx),
       ...hookRoutes({
         db,
         clock,

@@ -28,6 +28,8 @@ const HTTP_CODE: Record<ErrorCode, number> = {
   Forbidden: 403,
   MethodNotAllowed: 405,
   RequestEntityTooLarge: 413,
+  UnsupportedMediaType: 415,
+  NotAcceptable: 406,
   Gone: 410,
   StateLocked: 503,
   StateCorrupt: 500,

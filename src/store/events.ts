@@ -83,3 +83,9 @@ export function listEvents(db: Db, namespace?: string): KubeEvent[] {
   ) as EventRow[];
   return rows.map(toEvent);
 }
+
+/** One event by its row id (what the change log names it by). */
+export function getEventById(db: Db, id: number): KubeEvent | undefined {
+  const r = stmt(db, 'SELECT * FROM events WHERE id = ?').get(id) as EventRow | undefined;
+  return r === undefined ? undefined : toEvent(r);
+}

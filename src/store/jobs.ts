@@ -205,3 +205,30 @@ export function jobSummariesQuery(namespace: string | undefined, labels: boolean
     ${namespace === undefined ? '' : 'WHERE j.namespace = ?'} ORDER BY j.namespace, j.name`;
   return { sql, params: namespace === undefined ? [] : [namespace] };
 }
+
+/**
+ * Up to `limit` Jobs after (namespace, name) in that order: one page of a
+ * listing, read without the Jobs before it.
+ */
+export function listJobsPage(db: Db, namespace: string | undefined, after: { namespace: string; name: string } | undefined, limit: number): Job[] {
+  const a = after ?? { namespace: '', name: '' };
+  const rows = (
+    namespace === undefined
+      ? stmt(db, 'SELECT * FROM jobs WHERE namespace > ? OR (namespace = ? AND name > ?) ORDER BY namespace, name LIMIT ?').all(a.namespace, a.namespace, a.name, limit)
+      : stmt(db, 'SELECT * FROM jobs WHERE namespace = ? AND name > ? ORDER BY name LIMIT ?').all(namespace, a.namespace === namespace ? a.name : a.namespace < namespace ? '' : '\uffff', limit)
+  ) as JobRow[];
+  return rows.map(toJob);
+}
+
+/** Each Job's uid in listing order, without reading the Jobs themselves. */
+export function listJobUids(db: Db, namespace?: string): string[] {
+  const q =
+    namespace === undefined
+      ? stmt(db, 'SELECT uid FROM jobs ORDER BY namespace, name').pluck()
+      : stmt(db, 'SELECT uid FROM jobs WHERE namespace = ? ORDER BY name').pluck();
+  try {
+    return (namespace === undefined ? q.all() : q.all(namespace)) as string[];
+  } finally {
+    q.pluck(false);
+  }
+}

@@ -163,9 +163,14 @@ function managedBySource(job: Job): GitjobsError {
   );
 }
 
+/** Each error is `field: message`, as written where it is found. */
 function invalidJob(name: string, errors: string[]): GitjobsError {
   const body = errors.length === 1 ? errors[0]! : `[${errors.join(', ')}]`;
-  return new GitjobsError('Invalid', `The Job "${name}" is invalid: ${body}`);
+  const causes = errors.map((e) => {
+    const at = e.indexOf(': ');
+    return at === -1 ? { field: '', message: e } : { field: e.slice(0, at), message: e.slice(at + 2) };
+  });
+  return new GitjobsError('Invalid', `The Job "${name}" is invalid: ${body}`, { causes });
 }
 
 function notFound(name: string): GitjobsError {

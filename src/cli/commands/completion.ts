@@ -40,6 +40,7 @@ const COMMANDS: Record<string, { flags: string; args: 'resources' | 'jobs' | 'po
   history: { flags: '--output -o --namespace -n --state', args: 'jobs' },
   rerun: { flags: '--namespace -n --state', args: 'jobs' },
   sync: { flags: '--state', args: 'none' },
+  kubeconfig: { flags: '--read-only --state', args: 'none' },
   validate: { flags: '', args: 'files' },
   daemon: {
     flags:

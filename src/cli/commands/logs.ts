@@ -1,6 +1,5 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Pod } from '../../api/types.js';
-import { readStamps, stampedLines, type Stamp } from '../../executor/log-stamps.js';
+import { followLog, readWithRotated, renderLog as render, type LogView } from '../../executor/log-read.js';
 import { containerLogPath } from '../../executor/paths.js';
 import type { Db } from '../../store/db.js';
 import { getJobByName } from '../../store/jobs.js';
@@ -180,44 +179,6 @@ function podsOfRun(db: Db, ref: string, namespace: string, n: number, io: Io): P
   return [pods[0]!];
 }
 
-/**
- * A capped log keeps one older file (`<n>.log.1`, see --pod-log-max-size): the
- * container's output is that file followed by the current one, with the time
- * stamps of both, so the newest output shows even right after a rotation.
- */
-function readWithRotated(path: string): { text: string; stamps: Stamp[] } {
-  const older = readAll(`${path}.1`);
-  const current = readAll(path);
-  const shift = Buffer.byteLength(older);
-  const stamps = [...(older === '' ? [] : readStamps(`${path}.1`)), ...readStamps(path).map((st) => ({ offset: st.offset + shift, ms: st.ms }))];
-  return { text: older + current, stamps };
-}
-
-function readAll(path: string): string {
-  try {
-    const size = statSync(path).size;
-    const fd = openSync(path, 'r');
-    try {
-      const buf = Buffer.alloc(size);
-      readSync(fd, buf, 0, size, 0);
-      return buf.toString('utf8');
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return '';
-  }
-}
-
-function lastLines(text: string, n: number): string {
-  if (n < 0) return text;
-  if (n === 0) return '';
-  const lines = text.split('\n');
-  const trailing = lines[lines.length - 1] === '';
-  if (trailing) lines.pop();
-  return lines.slice(-n).join('\n') + (trailing || lines.length > 0 ? '\n' : '');
-}
-
 function withPrefix(text: string, prefix: string): string {
   if (prefix === '' || text === '') return text;
   return text
@@ -226,59 +187,17 @@ function withPrefix(text: string, prefix: string): string {
     .join('\n');
 }
 
-interface LogView {
-  tail: number;
-  timestamps: boolean;
-  /** Only lines written at or after this time. */
-  sinceAt: number | undefined;
-}
-
-/** Applies --since, --tail and --timestamps, in kubectl's order. */
-function render(text: string, path: string, view: LogView, fallbackMs: number, fromOffset = 0, given?: Stamp[]): string {
-  if (!view.timestamps && view.sinceAt === undefined) return lastLines(text, view.tail);
-  const stamps = (given ?? readStamps(path)).map((s) => ({ offset: s.offset - fromOffset, ms: s.ms }));
-  let lines = stampedLines(text, stamps, fallbackMs);
-  if (view.sinceAt !== undefined) lines = lines.filter((l) => l.ms >= view.sinceAt!);
-  if (view.tail >= 0) lines = view.tail === 0 ? [] : lines.slice(-view.tail);
-  return lines.map((l) => (view.timestamps ? `${rfc3339Nano(l.ms)} ${l.line}` : l.line) + '\n').join('');
-}
-
-function rfc3339Nano(ms: number): string {
-  return new Date(ms).toISOString().replace(/Z$/, '000000Z');
-}
-
-/** Streams a log file until the pod has ended and the file has been read to its end. */
-async function follow(db: Db, podUid: string, path: string, prefix: string, view: LogView, fallbackMs: number, io: Io): Promise<void> {
-  let offset = 0;
-  const initial = readAll(path);
-  io.out(withPrefix(render(initial, path, view, fallbackMs), prefix));
-  offset = Buffer.byteLength(initial);
-  for (;;) {
-    const pod = getPod(db, podUid);
-    const ended = pod === undefined || pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed';
-    let size = 0;
-    try {
-      size = statSync(path).size;
-    } catch {
-      size = 0;
-    }
-    // The log was rotated (capped): what is left starts again at its beginning.
-    if (size < offset) offset = 0;
-    if (size > offset) {
-      const fd = openSync(path, 'r');
-      try {
-        const buf = Buffer.alloc(size - offset);
-        readSync(fd, buf, 0, buf.length, offset);
-        const from = offset;
-        offset = size;
-        io.out(withPrefix(render(buf.toString('utf8'), path, { ...view, tail: -1 }, Date.now(), from), prefix));
-      } finally {
-        closeSync(fd);
-      }
-    }
-    if (ended && size <= offset) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function follow(db: Db, podUid: string, path: string, prefix: string, view: LogView, fallbackMs: number, io: Io): Promise<void> {
+  return followLog({
+    path,
+    view,
+    fallbackMs,
+    ended: () => {
+      const pod = getPod(db, podUid);
+      return pod === undefined || pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed';
+    },
+    write: (text) => io.out(withPrefix(text, prefix)),
+  });
 }
 
 function raise(err: GitjobsError): never {

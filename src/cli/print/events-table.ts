@@ -15,8 +15,9 @@ export function eventObjectColumn(e: KubeEvent): string {
 
 export { sortEvents };
 
-export function printEventsTable(events: KubeEvent[], now: number, opts: TableOptions = {}): string {
-  const columns: Column<KubeEvent>[] = [
+/** The columns of `kubectl get events`, also the API's server-side Table. */
+export function eventColumns(now: number): Column<KubeEvent>[] {
+  return [
     { header: 'LAST SEEN', cell: (e) => age(e.lastTimestamp === 0 ? e.firstTimestamp : e.lastTimestamp, now) },
     { header: 'TYPE', cell: (e) => e.type },
     { header: 'REASON', cell: (e) => e.reason },
@@ -28,5 +29,8 @@ export function printEventsTable(events: KubeEvent[], now: number, opts: TableOp
     { header: 'COUNT', wide: true, cell: (e) => String(e.count) },
     { header: 'NAME', wide: true, cell: eventName },
   ];
-  return printTable(columns, sortEvents(events), { ...opts, namespaceOf: (e) => e.involvedObject.namespace });
+}
+
+export function printEventsTable(events: KubeEvent[], now: number, opts: TableOptions = {}): string {
+  return printTable(eventColumns(now), sortEvents(events), { ...opts, namespaceOf: (e) => e.involvedObject.namespace });
 }

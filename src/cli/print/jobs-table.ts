@@ -29,8 +29,9 @@ export function jobDurationColumn(status: JobStatus | undefined, now: number): s
   return durationText(status?.startTime, status?.completionTime, now);
 }
 
-export function printJobsTable(rows: JobRow[], now: number, opts: TableOptions = {}): string {
-  const columns: Column<JobRow>[] = [
+/** The columns of `kubectl get jobs`, also the API's server-side Table. */
+export function jobColumns(now: number): Column<JobRow>[] {
+  return [
     { header: 'NAME', cell: (r) => r.job.name },
     { header: 'STATUS', cell: (r) => jobStatusColumn(r.job, r.status) },
     { header: 'COMPLETIONS', cell: (r) => jobCompletionsColumn(r.job, r.status) },
@@ -40,5 +41,8 @@ export function printJobsTable(rows: JobRow[], now: number, opts: TableOptions =
     { header: 'IMAGES', wide: true, cell: (r) => r.job.spec.template.spec.containers.map((c) => c.image ?? '').join(',') },
     { header: 'SELECTOR', wide: true, cell: (r) => formatLabelSelector(r.job.spec.selector) },
   ];
-  return printTable(columns, rows, { ...opts, namespaceOf: (r) => r.job.namespace, labelsOf: (r) => r.job.labels });
+}
+
+export function printJobsTable(rows: JobRow[], now: number, opts: TableOptions = {}): string {
+  return printTable(jobColumns(now), rows, { ...opts, namespaceOf: (r) => r.job.namespace, labelsOf: (r) => r.job.labels });
 }

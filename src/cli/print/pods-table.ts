@@ -110,7 +110,8 @@ export function podColumns(pod: Pod, now: number): PodColumns {
   return { ready: `${ready}/${total}`, status: reason, restarts: restartsText };
 }
 
-export function printPodsTable(pods: Pod[], now: number, opts: PodTableOptions = {}): string {
+/** The columns of `kubectl get pods`, also the API's server-side Table. */
+export function podTableColumns(now: number): Column<Pod>[] {
   const cache = new Map<Pod, PodColumns>();
   const cols = (p: Pod): PodColumns => {
     let c = cache.get(p);
@@ -120,7 +121,7 @@ export function printPodsTable(pods: Pod[], now: number, opts: PodTableOptions =
     }
     return c;
   };
-  const columns: Column<Pod>[] = [
+  return [
     { header: 'NAME', cell: (p) => p.name },
     { header: 'READY', cell: (p) => cols(p).ready },
     { header: 'STATUS', cell: (p) => cols(p).status },
@@ -132,5 +133,8 @@ export function printPodsTable(pods: Pod[], now: number, opts: PodTableOptions =
     { header: 'NOMINATED NODE', wide: true, cell: () => '<none>' },
     { header: 'READINESS GATES', wide: true, cell: () => '<none>' },
   ];
-  return printTable(columns, pods, { ...opts, namespaceOf: (p) => p.namespace, labelsOf: (p) => p.labels });
+}
+
+export function printPodsTable(pods: Pod[], now: number, opts: PodTableOptions = {}): string {
+  return printTable(podTableColumns(now), pods, { ...opts, namespaceOf: (p) => p.namespace, labelsOf: (p) => p.labels });
 }
