@@ -20,6 +20,8 @@ export interface JobRow {
   origin_revision: string | null;
   applied_spec_json: string | null;
   origin_commit_json: string | null;
+  owner_uid: string | null;
+  owner_name: string | null;
 }
 
 /** Also builds a deleted Job from the row the change log kept of it. */
@@ -42,6 +44,7 @@ export function toJob(r: JobRow): Job {
   if (r.origin_revision !== null) job.origin.revision = r.origin_revision;
   if (r.origin_commit_json !== null) job.origin.commit = JSON.parse(r.origin_commit_json) as NonNullable<Job['origin']['commit']>;
   if (r.applied_spec_json !== null) job.appliedSpec = JSON.parse(r.applied_spec_json) as Job['spec'];
+  if (r.owner_uid !== null) job.owner = { kind: 'CronJob', uid: r.owner_uid, name: r.owner_name ?? '' };
   return job;
 }
 
@@ -50,10 +53,10 @@ export function insertJob(db: Db, job: Job): void {
     db,
     `INSERT INTO jobs (uid, namespace, name, labels_json, annotations_json, spec_json, spec_hash, generation,
        created_at, deleted_at, origin_kind, origin_source, origin_path, origin_line, origin_revision,
-       origin_commit_json, applied_spec_json, completions, parallelism)
+       origin_commit_json, applied_spec_json, completions, parallelism, owner_uid, owner_name)
      VALUES (@uid, @namespace, @name, @labels, @annotations, @spec, @specHash, @generation,
        @created, @deleted, @originKind, @originSource, @originPath, @originLine, @originRevision,
-       @originCommit, @appliedSpec, @completions, @parallelism)`,
+       @originCommit, @appliedSpec, @completions, @parallelism, @ownerUid, @ownerName)`,
   ).run(jobParams(job));
 }
 
@@ -65,7 +68,7 @@ export function updateJob(db: Db, job: Job): void {
        spec_hash = @specHash, generation = @generation, deleted_at = @deleted, origin_kind = @originKind,
        origin_source = @originSource, origin_path = @originPath, origin_line = @originLine,
        origin_revision = @originRevision, origin_commit_json = @originCommit, applied_spec_json = @appliedSpec,
-       completions = @completions, parallelism = @parallelism
+       completions = @completions, parallelism = @parallelism, owner_uid = @ownerUid, owner_name = @ownerName
      WHERE uid = @uid`,
   ).run(jobParams(job));
 }
@@ -91,6 +94,8 @@ function jobParams(job: Job): Record<string, unknown> {
     appliedSpec: job.appliedSpec === undefined ? null : JSON.stringify(job.appliedSpec),
     completions: job.spec.completions ?? null,
     parallelism: job.spec.parallelism,
+    ownerUid: job.owner?.uid ?? null,
+    ownerName: job.owner?.name ?? null,
   };
 }
 
@@ -121,8 +126,19 @@ export function listJobs(db: Db, namespace?: string): Job[] {
   return rows.map(toJob);
 }
 
+/** The Jobs a source's manifests define; Jobs its CronJobs made are the CronJobs', not the manifests'. */
 export function listJobsBySource(db: Db, source: string): Job[] {
-  return (stmt(db, 'SELECT * FROM jobs WHERE origin_source = ?').all(source) as JobRow[]).map(toJob);
+  return (stmt(db, 'SELECT * FROM jobs WHERE origin_source = ? AND owner_uid IS NULL').all(source) as JobRow[]).map(toJob);
+}
+
+/** The Jobs a CronJob made and still owns. */
+export function listJobsByOwner(db: Db, ownerUid: string): Job[] {
+  return (stmt(db, 'SELECT * FROM jobs WHERE owner_uid = ?').all(ownerUid) as JobRow[]).map(toJob);
+}
+
+/** Drops the owner reference of a CronJob's Jobs (delete --cascade=orphan). */
+export function releaseJobsOfOwner(db: Db, ownerUid: string): void {
+  stmt(db, 'UPDATE jobs SET owner_uid = NULL, owner_name = NULL WHERE owner_uid = ?').run(ownerUid);
 }
 
 /** Keys of Jobs that still need the controller: unfinished, or being deleted, or with a TTL. */
