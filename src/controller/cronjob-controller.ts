@@ -15,7 +15,7 @@ import { recordEvent } from '../store/events.js';
 import { getJob, getJobByName, listJobsByOwner, markJobDeleted, releaseJobsOfOwner } from '../store/jobs.js';
 import { markRunDeleted } from '../store/runs.js';
 import { getJobStatus } from '../store/status.js';
-import { insertNewJob } from '../sync/manual.js';
+import { APPLY_SOURCE, insertNewJob } from '../sync/manual.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { WorkQueue } from './queue.js';
@@ -108,7 +108,7 @@ export class CronJobController {
       if (plan.statusChanged) putCronJobStatus(db, cj.uid, plan.status);
       for (const e of events) recordEvent(db, { object: ref, ...e, source: CRONJOB_CONTROLLER }, now);
       if (plan.finishDeletion !== undefined) {
-        if (plan.finishDeletion === 'orphan') releaseJobsOfOwner(db, cj.uid);
+        if (plan.finishDeletion === 'orphan') releaseJobsOfOwner(db, cj.uid, APPLY_SOURCE);
         else {
           for (const job of listJobsByOwner(db, cj.uid)) {
             if (job.deletionTimestamp !== undefined) continue;

@@ -136,9 +136,13 @@ export function listJobsByOwner(db: Db, ownerUid: string): Job[] {
   return (stmt(db, 'SELECT * FROM jobs WHERE owner_uid = ?').all(ownerUid) as JobRow[]).map(toJob);
 }
 
-/** Drops the owner reference of a CronJob's Jobs (delete --cascade=orphan). */
-export function releaseJobsOfOwner(db: Db, ownerUid: string): void {
-  stmt(db, 'UPDATE jobs SET owner_uid = NULL, owner_name = NULL WHERE owner_uid = ?').run(ownerUid);
+/**
+ * Drops the owner reference of a CronJob's Jobs (delete --cascade=orphan).
+ * They leave the source's inventory too: no manifest defines them, so they
+ * stand alone as if applied, rather than being pruned as missing.
+ */
+export function releaseJobsOfOwner(db: Db, ownerUid: string, standaloneSource: string): void {
+  stmt(db, "UPDATE jobs SET owner_uid = NULL, owner_name = NULL, origin_kind = 'apply', origin_source = ? WHERE owner_uid = ?").run(standaloneSource, ownerUid);
 }
 
 /** Keys of Jobs that still need the controller: unfinished, or being deleted, or with a TTL. */
