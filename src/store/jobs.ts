@@ -49,18 +49,22 @@ export function toJob(r: JobRow): Job {
 }
 
 export function insertJob(db: Db, job: Job): void {
+  // Without an owner the statement names no owner columns, so it also serves a
+  // state folder not yet at schema 8 (tests of earlier migrations write one).
+  const owner = job.owner === undefined ? '' : ', owner_uid, owner_name';
+  const ownerValues = job.owner === undefined ? '' : ', @ownerUid, @ownerName';
   stmt(
     db,
     `INSERT INTO jobs (uid, namespace, name, labels_json, annotations_json, spec_json, spec_hash, generation,
        created_at, deleted_at, origin_kind, origin_source, origin_path, origin_line, origin_revision,
-       origin_commit_json, applied_spec_json, completions, parallelism, owner_uid, owner_name)
+       origin_commit_json, applied_spec_json, completions, parallelism${owner})
      VALUES (@uid, @namespace, @name, @labels, @annotations, @spec, @specHash, @generation,
        @created, @deleted, @originKind, @originSource, @originPath, @originLine, @originRevision,
-       @originCommit, @appliedSpec, @completions, @parallelism, @ownerUid, @ownerName)`,
+       @originCommit, @appliedSpec, @completions, @parallelism${ownerValues})`,
   ).run(jobParams(job));
 }
 
-/** Rewrites the desired state of a live Job in place (mutable fields, provenance). */
+/** Rewrites the desired state of a live Job in place (mutable fields, provenance); its owner never changes here. */
 export function updateJob(db: Db, job: Job): void {
   stmt(
     db,
@@ -68,7 +72,7 @@ export function updateJob(db: Db, job: Job): void {
        spec_hash = @specHash, generation = @generation, deleted_at = @deleted, origin_kind = @originKind,
        origin_source = @originSource, origin_path = @originPath, origin_line = @originLine,
        origin_revision = @originRevision, origin_commit_json = @originCommit, applied_spec_json = @appliedSpec,
-       completions = @completions, parallelism = @parallelism, owner_uid = @ownerUid, owner_name = @ownerName
+       completions = @completions, parallelism = @parallelism
      WHERE uid = @uid`,
   ).run(jobParams(job));
 }
@@ -94,8 +98,7 @@ function jobParams(job: Job): Record<string, unknown> {
     appliedSpec: job.appliedSpec === undefined ? null : JSON.stringify(job.appliedSpec),
     completions: job.spec.completions ?? null,
     parallelism: job.spec.parallelism,
-    ownerUid: job.owner?.uid ?? null,
-    ownerName: job.owner?.name ?? null,
+    ...(job.owner === undefined ? {} : { ownerUid: job.owner.uid, ownerName: job.owner.name }),
   };
 }
 
