@@ -2,7 +2,7 @@ import type { CronJob, CronJobStatus } from '../api/cronjob.js';
 import type { Db } from './db.js';
 import { json, stmt } from './statements.js';
 
-interface CronJobRow {
+export interface CronJobRow {
   uid: string;
   namespace: string;
   name: string;
@@ -22,7 +22,7 @@ interface CronJobRow {
   origin_commit_json: string | null;
 }
 
-function toCronJob(r: CronJobRow): CronJob {
+export function toCronJob(r: CronJobRow): CronJob {
   const c: CronJob = {
     uid: r.uid,
     namespace: r.namespace,

@@ -44,7 +44,8 @@ export function toJob(r: JobRow): Job {
   if (r.origin_revision !== null) job.origin.revision = r.origin_revision;
   if (r.origin_commit_json !== null) job.origin.commit = JSON.parse(r.origin_commit_json) as NonNullable<Job['origin']['commit']>;
   if (r.applied_spec_json !== null) job.appliedSpec = JSON.parse(r.applied_spec_json) as Job['spec'];
-  if (r.owner_uid !== null) job.owner = { kind: 'CronJob', uid: r.owner_uid, name: r.owner_name ?? '' };
+  // A row from before schema 8 (a deleted Job's last form in the change log) has no owner columns.
+  if (r.owner_uid !== null && r.owner_uid !== undefined) job.owner = { kind: 'CronJob', uid: r.owner_uid, name: r.owner_name ?? '' };
   return job;
 }
 
