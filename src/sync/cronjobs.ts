@@ -4,6 +4,7 @@
 // and prunes. Jobs the CronJobs make are not the source's and never pruned here.
 import { randomUUID } from 'node:crypto';
 import type { CronJob, CronJobSpec } from '../api/cronjob.js';
+import { sourceRef } from '../api/source-ref.js';
 import type { JobOrigin } from '../api/types.js';
 import type { ParsedCronJob } from '../manifest/cronjob.js';
 import { canonicalJson } from '../manifest/messages.js';
@@ -37,7 +38,7 @@ export function syncCronJobs(db: Db, snap: CronJobSnapshot, now: number, logger:
       const taken = getCronJobByName(db, p.namespace, p.name);
       if (taken !== undefined) {
         const message = `${p.file}:${p.line}: cronjobs.batch "${p.name}" already exists (created by ${taken.origin.source}); not applied`;
-        recordEvent(db, { object: { kind: 'Source', namespace: 'default', name: snap.source }, type: 'Warning', reason: 'AlreadyExists', message, source: 'gitjobs-sync' }, now);
+        recordEvent(db, { object: sourceRef(snap.source), type: 'Warning', reason: 'AlreadyExists', message, source: 'gitjobs-sync' }, now);
         continue;
       }
       const c: CronJob = {
