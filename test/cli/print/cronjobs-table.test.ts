@@ -69,7 +69,7 @@ describe('toCronJobObject', () => {
 describe('describe cronjob', () => {
   it("prints kubectl's fields in its order, then the template and the active Jobs", () => {
     const text = describeCronJob({ cronJob: cronJob(), status: { active: [{ namespace: 'default', name: 'nightly-1', uid: 'a' }], lastScheduleTime: T0 }, events: [] }, T0);
-    const labels = text.split('\n').map((l) => l.split(':')[0]).filter((l) => l !== '' && !l.startsWith(' '));
+    const labels = text.split('\n').map((l) => l.split(':')[0] ?? '').filter((l) => l !== '' && !l.startsWith(' '));
     expect(labels).toEqual([
       'Name',
       'Namespace',
