@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { JobController } from '../controller/controller.js';
 import { reconcileOptionsWithBackoff } from '../reconcile/index.js';
 import { CronJobController } from '../controller/cronjob-controller.js';
+import { listCronJobs } from '../store/cronjobs.js';
 import { setUpContainment, type Containment, type PodContainmentFlags } from '../executor/containment.js';
 import { ForkServer, forkServerAvailable } from '../executor/fork-server.js';
 import { stateHash } from '../executor/pod-cgroups.js';
@@ -222,7 +223,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const retention = o.retention ?? DEFAULT_RETENTION;
   const sweep = (): void => {
     try {
-      source.sweep(listJobs(db));
+      source.sweep([...listJobs(db), ...listCronJobs(db)]);
       const r = applyRetention(db, stateDir, retention, clock.now());
       if (r.runsRemoved + r.logsRemoved > 0) o.logger.info('retention applied', r);
     } catch (err) {

@@ -16,8 +16,8 @@ export interface RunningSource extends SourceHandle {
   poke(): void;
   /** The working directory and variables of the pods of a Job from this source. */
   podContext(job: Job | undefined): { cwd: string; env: Record<string, string> };
-  /** Periodic housekeeping with the Jobs that exist now. */
-  sweep(live: readonly Job[]): void;
+  /** Periodic housekeeping with the Jobs and CronJobs that exist now (a CronJob's next Job needs its commit). */
+  sweep(live: readonly Pick<Job, 'origin'>[]): void;
 }
 
 export interface SourceDeps {

@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor, type DaemonHandle } from '../helpers/e2e.js';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { condition, startDaemon, waitFor, type DaemonHandle } from '../helpers/e2e.js';
+import { removeTempDirs, WorkRepo } from '../source/fixture.js';
 import { cronJob, cronYaml, DAY, daemonAt, jobsOf, LEAD_MS, minutes, RESTART_LEAD_MS, restartAt } from './cronjob-helpers.js';
 
 // A CronJob edited in the watched folder: the next due time uses the new
@@ -28,5 +29,20 @@ describe('CronJob from the source', () => {
     const label = (name: string) => d!.cli(['get', 'job', name, '-o', 'jsonpath={.metadata.labels.version}']).stdout;
     expect(label(second)).toBe('2');
     expect(label(first)).toBe('');
+  });
+});
+
+describe('CronJob from a Git repository', () => {
+  afterAll(() => removeTempDirs());
+
+  it("runs in the checkout of the commit it was read from, with the commit's provenance", async () => {
+    const repo = WorkRepo.init();
+    repo.write('jobs/script.sh', 'echo from-the-checkout\n').write('jobs/nightly.yaml', cronYaml('nightly', '  schedule: "* * * * *"\n', { command: '["sh", "jobs/script.sh"]' })).commit('Add nightly');
+    d = await startDaemon({ sourceArgs: ['--repo', repo.dir, '--path', 'jobs'], env: { GITJOBS_CLOCK_START: new Date(DUE - LEAD_MS).toISOString() } });
+    const name = `nightly-${minutes(DUE)}`;
+    await waitFor('the scheduled run finished', () => condition(d!.job(name), 'Complete'));
+    const pod = d.pods(`job-name=${name}`)[0]!;
+    expect(d.cli(['logs', pod.metadata.name]).stdout).toBe('from-the-checkout\n');
+    expect(d.cli(['describe', 'cronjob', 'nightly']).stdout).toMatch(new RegExp(`\\nRevision:\\s+main@sha1:${repo.head()}\\n`));
   });
 });
