@@ -180,6 +180,14 @@ export interface Job {
    * with `gitjobs scale` or `suspend` stays until the manifest changes it.
    */
   appliedSpec?: JobSpec;
+  /** The CronJob that made this Job (its controller owner reference). */
+  owner?: JobOwner;
+}
+
+export interface JobOwner {
+  kind: 'CronJob';
+  name: string;
+  uid: string;
 }
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
@@ -277,7 +285,7 @@ export interface Pod {
 export type EventType = 'Normal' | 'Warning';
 
 export interface ObjectReference {
-  kind: 'Job' | 'Pod' | 'Source';
+  kind: 'Job' | 'Pod' | 'Source' | 'CronJob';
   namespace: string;
   name: string;
   uid?: string;

@@ -1,7 +1,7 @@
 import { GitjobsError } from '../errors.js';
 import { usageError } from './usage.js';
 
-export type Resource = 'jobs' | 'pods' | 'events' | 'sources' | 'notifications';
+export type Resource = 'jobs' | 'cronjobs' | 'pods' | 'events' | 'sources' | 'notifications';
 
 const ALIASES: Record<string, Resource> = {
   job: 'jobs',
@@ -10,6 +10,13 @@ const ALIASES: Record<string, Resource> = {
   'jobs.batch': 'jobs',
   'job.v1.batch': 'jobs',
   'jobs.v1.batch': 'jobs',
+  cj: 'cronjobs',
+  cronjob: 'cronjobs',
+  cronjobs: 'cronjobs',
+  'cronjob.batch': 'cronjobs',
+  'cronjobs.batch': 'cronjobs',
+  'cronjob.v1.batch': 'cronjobs',
+  'cronjobs.v1.batch': 'cronjobs',
   po: 'pods',
   pod: 'pods',
   pods: 'pods',
@@ -23,7 +30,7 @@ const ALIASES: Record<string, Resource> = {
 };
 
 /** kubectl's qualified names, used in NotFound errors and `-o name`. */
-export const QUALIFIED: Record<Resource, string> = { jobs: 'jobs.batch', pods: 'pods', events: 'events', sources: 'sources', notifications: 'notifications' };
+export const QUALIFIED: Record<Resource, string> = { jobs: 'jobs.batch', cronjobs: 'cronjobs.batch', pods: 'pods', events: 'events', sources: 'sources', notifications: 'notifications' };
 
 export function resolveResource(word: string): Resource {
   const r = ALIASES[word.toLowerCase()];

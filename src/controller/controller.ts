@@ -37,6 +37,8 @@ export interface ControllerOptions {
    * writes (the notification outbox) commits or rolls back with the status.
    */
   onStatusWritten?: (job: Job, prev: JobStatus, next: JobStatus, now: number) => void;
+  /** Called after a pass wrote a Job's status (its owner CronJob follows its Jobs). */
+  onJobStatusChanged?: (job: Job) => void;
 }
 
 /**
@@ -90,6 +92,7 @@ export class JobController {
     const plan = reconcileJob({ job, status, pods, options: this.o.reconcile }, now);
     const touched = this.apply(job, status, pods, plan, now);
     for (const uid of touched) this.o.runtime.syncPod(uid);
+    if (plan.statusChanged) this.o.onJobStatusChanged?.(job);
     if (plan.removeJob) {
       this.o.logger.info('job deleted', { job: `${job.namespace}/${job.name}`, uid: job.uid });
       this.o.onJobRemoved?.(job);

@@ -6,6 +6,9 @@
  */
 import { FailureBackoff } from './rate-limit.js';
 
+/** setTimeout's ceiling (2^31 - 1 ms, about 24.8 days). */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 export class WorkQueue {
   private readonly ready = new Set<string>();
   private readonly delayed = new Map<string, { at: number; timer: NodeJS.Timeout }>();
@@ -47,10 +50,11 @@ export class WorkQueue {
     const existing = this.delayed.get(key);
     if (existing && existing.at <= at) return;
     if (existing) clearTimeout(existing.timer);
+    // Node fires a longer timeout at once; a key due later is looked at then and requeues itself for the rest.
     const timer = setTimeout(() => {
       this.delayed.delete(key);
       this.add(key);
-    }, ms);
+    }, Math.min(ms, MAX_TIMEOUT_MS));
     this.delayed.set(key, { at, timer });
   }
 

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { CronJobController } from '../controller/cronjob-controller.js';
 import type { JobController } from '../controller/controller.js';
 import { coerceError } from '../errors.js';
 import type { Kubelet } from '../executor/kubelet.js';
@@ -35,6 +36,7 @@ export interface DaemonContext {
   logger: Logger;
   stateDir: string;
   controller: JobController;
+  cronJobs: CronJobController;
   kubelet: Kubelet;
   source: SourceHandle;
   reruns: Reruns;

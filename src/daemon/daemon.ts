@@ -4,6 +4,8 @@ import type { Server, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { JobController } from '../controller/controller.js';
 import { reconcileOptionsWithBackoff } from '../reconcile/index.js';
+import { CronJobController } from '../controller/cronjob-controller.js';
+import { listCronJobs } from '../store/cronjobs.js';
 import { setUpContainment, type Containment, type PodContainmentFlags } from '../executor/containment.js';
 import { ForkServer, forkServerAvailable } from '../executor/fork-server.js';
 import { stateHash } from '../executor/pod-cgroups.js';
@@ -177,9 +179,20 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     // right away, a source-owned one by the next scan.
     onJobRemoved: (job) => {
       reruns.onRemoved(job);
+      cronJobs.jobChanged(job);
       source.poke();
     },
     ...(metrics === undefined ? {} : { onPass: (ms: number) => metrics.reconcilePass(ms) }),
+    onJobStatusChanged: (job) => cronJobs.jobChanged(job),
+  });
+
+  const cronJobs = new CronJobController({
+    db,
+    clock,
+    logger,
+    onJobsChanged: (uids) => {
+      for (const uid of uids) controller.enqueue(uid);
+    },
   });
 
   const reruns = new Reruns(db, () => clock.now(), (uid) => controller.enqueue(uid));
@@ -193,21 +206,25 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     },
     observer,
     onSyncFailed: (failure, now) => outbox.recordSyncFailure(db, failure, now),
+    onCronJobsChanged: (uids) => {
+      for (const uid of uids) cronJobs.enqueue(uid);
+    },
   };
   const source: RunningSource = o.source.kind === 'dir' ? dirSource(resolve(o.source.dir), deps) : gitSource(o.source, deps);
-  const ctx: DaemonContext = { db, clock, logger: o.logger, stateDir, controller, kubelet, source, reruns, stats: writeStats, changes };
+  const ctx: DaemonContext = { db, clock, logger: o.logger, stateDir, controller, cronJobs, kubelet, source, reruns, stats: writeStats, changes };
   onConnection = (s) => serveControl(s, handlers, ctx);
 
   o.logger.info('daemon starting', { source: source.url, kind: source.kind, state: stateDir, pid: process.pid, ...containment.summary, secrets: secrets.dir });
   kubelet.recover();
   await source.start();
   controller.resyncAll();
+  cronJobs.resyncAll();
   const resync = setInterval(() => controller.resyncAll(), o.resyncIntervalMs ?? 30_000);
   resync.unref();
   const retention = o.retention ?? DEFAULT_RETENTION;
   const sweep = (): void => {
     try {
-      source.sweep(listJobs(db));
+      source.sweep([...listJobs(db), ...listCronJobs(db)]);
       const r = applyRetention(db, stateDir, retention, clock.now());
       if (r.runsRemoved + r.logsRemoved > 0) o.logger.info('retention applied', r);
     } catch (err) {
@@ -286,6 +303,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     await deliverer.stop();
     await source.stop();
     controller.queue.shutdown();
+    cronJobs.queue.shutdown();
     kubelet.shutdown(o.stopPodsOnExit ?? false);
     db.close();
     await new Promise<void>((r) => server.close(() => r()));

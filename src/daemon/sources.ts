@@ -16,8 +16,8 @@ export interface RunningSource extends SourceHandle {
   poke(): void;
   /** The working directory and variables of the pods of a Job from this source. */
   podContext(job: Job | undefined): { cwd: string; env: Record<string, string> };
-  /** Periodic housekeeping with the Jobs that exist now. */
-  sweep(live: readonly Job[]): void;
+  /** Periodic housekeeping with the Jobs and CronJobs that exist now (a CronJob's next Job needs its commit). */
+  sweep(live: readonly Pick<Job, 'origin'>[]): void;
 }
 
 export interface SourceDeps {
@@ -31,6 +31,8 @@ export interface SourceDeps {
   observer?: Pick<DaemonObserver, 'sourceFetched' | 'sourceApplied'>;
   /** Called inside the transaction that records a newly failing sync (the notification outbox). */
   onSyncFailed?: (failure: { source: string; reason: string; message: string; lastGoodRevision?: string }, now: number) => void;
+  /** CronJobs whose desired state changed. */
+  onCronJobsChanged?(uids: readonly string[]): void;
 }
 
 /** Applies a snapshot to the store and tells the controller which Jobs changed. */
@@ -39,6 +41,7 @@ export function applySnapshot(deps: SourceDeps, snap: SourceSnapshot, reported: 
   const result = syncSource(deps.db, snap, now, deps.logger, reported);
   deps.observer?.sourceApplied(snap.name, snap.revision, now);
   deps.onChanged(result.changed);
+  if (result.changedCronJobs.length > 0) deps.onCronJobsChanged?.(result.changedCronJobs);
 }
 
 /** Provenance variables every pod of a Job gets. */

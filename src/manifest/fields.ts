@@ -333,6 +333,30 @@ export const jobSchema = schema('Job', {
   status: ignored(),
 });
 
+const jobTemplateSpec = schema('JobTemplateSpec', {
+  metadata: supported(obj(templateMeta)),
+  spec: supported(obj(jobSpec)),
+});
+
+const cronJobSpec = schema('CronJobSpec', {
+  schedule: supported(str),
+  timeZone: supportedAs(str, 'an IANA name this host knows; unset: the daemon host\'s local time zone'),
+  startingDeadlineSeconds: supported(int64),
+  concurrencyPolicy: supported(str, 'Allow'),
+  suspend: supported(bool, 'false'),
+  jobTemplate: supported(obj(jobTemplateSpec)),
+  successfulJobsHistoryLimit: supported(int32, '3'),
+  failedJobsHistoryLimit: supported(int32, '1'),
+});
+
+export const cronJobSchema = schema('CronJob', {
+  apiVersion: supported(str),
+  kind: supported(str),
+  metadata: supported(obj(jobMeta)),
+  spec: supported(obj(cronJobSpec)),
+  status: ignored(),
+});
+
 export const listSchema = schema('List', {
   apiVersion: supported(str),
   kind: supported(str),

@@ -22,8 +22,8 @@ export interface LoadResult extends ManifestResult {
 
 /** `loadManifestFiles` without the list of files. */
 export async function loadManifests(paths: string[], opts: LoadOptions = {}): Promise<ManifestResult> {
-  const { jobs, issues } = await loadManifestFiles(paths, opts);
-  return { jobs, issues };
+  const { files: _files, ...result } = await loadManifestFiles(paths, opts);
+  return result;
 }
 
 /**
@@ -77,6 +77,7 @@ export async function loadManifestFiles(paths: string[], opts: LoadOptions = {})
 
   const unique = [...new Set(files)];
   const jobs: ManifestResult['jobs'] = [];
+  const cronJobs: NonNullable<ManifestResult['cronJobs']> = [];
   for (const abs of unique) {
     const file = display(abs);
     try {
@@ -87,12 +88,13 @@ export async function loadManifestFiles(paths: string[], opts: LoadOptions = {})
       }
       const parsed = await parse(await readFile(abs, 'utf8'), file);
       jobs.push(...parsed.jobs);
+      cronJobs.push(...(parsed.cronJobs ?? []));
       issues.push(...parsed.issues);
     } catch (err) {
       fail(file, describe(err));
     }
   }
-  const result = rejectDuplicates({ jobs, issues });
+  const result = rejectDuplicates({ jobs, issues, cronJobs });
   result.issues.sort(compareIssues);
   return { ...result, files: unique.map(display) };
 }

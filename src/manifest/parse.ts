@@ -3,6 +3,7 @@ import { defaultJobSpec } from './defaults.js';
 import { readYamlDocuments } from './documents.js';
 import { jobSchema, listSchema } from './fields.js';
 import { specHash } from './hash.js';
+import { readCronJob, type ParsedCronJob } from './cronjob.js';
 import { compareIssues, type ManifestIssue } from './issues.js';
 import type { Locator, Position } from './locator.js';
 import { formatValue, required } from './messages.js';
@@ -34,10 +35,13 @@ export interface ParsedJob {
 export interface ManifestResult {
   jobs: ParsedJob[];
   issues: ManifestIssue[];
+  /** The CronJobs among the documents (absent: none). */
+  cronJobs?: ParsedCronJob[];
 }
 
 const API_VERSION = 'batch/v1';
 const KIND = 'Job';
+const CRONJOB_KIND = 'CronJob';
 
 /** Where each job's `metadata.name` was written, for reporting duplicates there. */
 const namePositions = new WeakMap<ParsedJob, Position>();
@@ -61,6 +65,7 @@ export function parseManifest(text: string, file: string): ManifestResult {
 export function parseDocuments(text: string, file: string): ManifestResult {
   const read = readYamlDocuments(text, file);
   const jobs: ParsedJob[] = [];
+  const cronJobs: ParsedCronJob[] = [];
   const issues: ManifestIssue[] = [];
   const byIndex = new Map(read.documents.map((d) => [d.index, d]));
   // A `kind: List` contributes one document number per item; later documents shift.
@@ -73,15 +78,20 @@ export function parseDocuments(text: string, file: string): ManifestResult {
       next++;
       continue;
     }
-    next += readDocument(doc.value, doc.locator, file, next, jobs, issues);
+    next += readDocument(doc.value, doc.locator, file, next, { jobs, cronJobs }, issues);
   }
   for (const issue of read.issues) issues.push({ ...issue, document: numbers.get(issue.document) ?? issue.document });
   issues.sort(compareIssues);
-  return { jobs, issues };
+  return cronJobs.length === 0 ? { jobs, issues } : { jobs, issues, cronJobs };
 }
 
 /** Returns how many document numbers the value used. */
-function readDocument(value: unknown, locator: Locator, file: string, document: number, jobs: ParsedJob[], issues: ManifestIssue[]): number {
+interface Found {
+  jobs: ParsedJob[];
+  cronJobs: ParsedCronJob[];
+}
+
+function readDocument(value: unknown, locator: Locator, file: string, document: number, found: Found, issues: ManifestIssue[]): number {
   const r = new Reporter(file, document, locator, issues);
   const root = FieldPath.root;
   if (!isPlainObject(value)) {
@@ -97,12 +107,17 @@ function readDocument(value: unknown, locator: Locator, file: string, document: 
       if (list !== undefined && items === undefined) r.error('FieldRequired', root.child('items'), required());
       return 1;
     }
-    items.forEach((item, i) => readDocument(item, locator.subtree(['items', i]), file, document + i, jobs, issues));
+    items.forEach((item, i) => readDocument(item, locator.subtree(['items', i]), file, document + i, found, issues));
     return Math.max(items.length, 1);
   }
   if (!checkKind(apiVersion, kind, r)) return 1;
+  if (kind === CRONJOB_KIND) {
+    const cronJob = readCronJob(value, r, file, document, locator);
+    if (cronJob !== undefined) found.cronJobs.push(cronJob);
+    return 1;
+  }
   const job = readJob(value, r, file, document, locator);
-  if (job !== undefined) jobs.push(job);
+  if (job !== undefined) found.jobs.push(job);
   return 1;
 }
 
@@ -112,19 +127,15 @@ function checkKind(apiVersion: unknown, kind: unknown, r: Reporter): boolean {
     r.error('UnsupportedKind', kindPath, required(`gitjobs runs ${API_VERSION} ${KIND} objects`));
     return false;
   }
-  if (kind === 'CronJob') {
-    r.error('UnsupportedKind', kindPath, `Unsupported value: "CronJob": CronJob is not supported yet; gitjobs runs ${API_VERSION} ${KIND} objects`);
-    return false;
-  }
-  if (kind !== KIND) {
-    r.error('UnsupportedKind', kindPath, `Unsupported value: ${formatValue(kind)}: gitjobs runs ${API_VERSION} ${KIND} objects only`);
+  if (kind !== KIND && kind !== CRONJOB_KIND) {
+    r.error('UnsupportedKind', kindPath, `Unsupported value: ${formatValue(kind)}: gitjobs runs ${API_VERSION} ${KIND} and ${CRONJOB_KIND} objects only`);
     return false;
   }
   if (apiVersion !== API_VERSION) {
     const path = FieldPath.of('apiVersion');
     const message =
       apiVersion === undefined || apiVersion === null || apiVersion === ''
-        ? required(`${KIND} is served as ${API_VERSION}`)
+        ? required(`${String(kind)} is served as ${API_VERSION}`)
         : `Unsupported value: ${formatValue(apiVersion)}: supported values: "${API_VERSION}"`;
     r.error('UnsupportedKind', path, message);
     return false;
@@ -197,6 +208,33 @@ export function rejectDuplicates(result: ManifestResult): ManifestResult {
       });
     }
   }
+  const cronJobs = rejectDuplicateCronJobs(result.cronJobs ?? [], issues);
   issues.sort(compareIssues);
-  return { jobs, issues };
+  return cronJobs.length === 0 ? { jobs, issues } : { jobs, issues, cronJobs };
+}
+
+function rejectDuplicateCronJobs(all: ParsedCronJob[], issues: ManifestIssue[]): ParsedCronJob[] {
+  const groups = new Map<string, ParsedCronJob[]>();
+  for (const c of all) groups.set(`${c.namespace}/${c.name}`, [...(groups.get(`${c.namespace}/${c.name}`) ?? []), c]);
+  const kept: ParsedCronJob[] = [];
+  for (const [key, group] of groups) {
+    if (group.length === 1) {
+      kept.push(...group);
+      continue;
+    }
+    for (const c of group) {
+      const others = group.filter((g) => g !== c).map((g) => `${g.file}:${g.line}`);
+      issues.push({
+        code: 'DuplicateJob',
+        severity: 'error',
+        file: c.file,
+        line: c.line,
+        column: c.column,
+        document: c.document,
+        field: 'metadata.name',
+        message: `Duplicate value: ${formatValue(key)}: also defined at ${others.join(', ')}; neither is applied`,
+      });
+    }
+  }
+  return kept;
 }

@@ -29,6 +29,13 @@ export class FieldPath {
     return new FieldPath([...this.segments, k], `${this.rendered}[${k}]`);
   }
 
+  /** This path below `prefix`: `spec` under `spec.jobTemplate` is `spec.jobTemplate.spec`. */
+  under(prefix: FieldPath): FieldPath {
+    if (prefix.rendered === '') return this;
+    const rendered = this.rendered === '' ? prefix.rendered : this.rendered.startsWith('[') ? prefix.rendered + this.rendered : `${prefix.rendered}.${this.rendered}`;
+    return new FieldPath([...prefix.segments, ...this.segments], rendered);
+  }
+
   /** True when `this` is `other` or lies below it. */
   within(other: FieldPath): boolean {
     if (other.segments.length > this.segments.length) return false;

@@ -46,6 +46,14 @@ export class Reporter {
     return this.settled.some((s) => path.within(s));
   }
 
+  /**
+   * A view that reports below `prefix`: the same validation serves a Job's
+   * `spec` and a CronJob's `spec.jobTemplate.spec`.
+   */
+  scoped(prefix: FieldPath): Reporter {
+    return new ScopedReporter(this, prefix);
+  }
+
   private add(severity: 'error' | 'warning', code: IssueCode, path: FieldPath, message: string, opts: ReportOptions): void {
     if (this.isSettled(path)) return;
     const pos = this.locator.locate(opts.locateAt ?? path, opts.at ?? 'value');
@@ -63,3 +71,36 @@ export class Reporter {
   }
 }
 
+
+class ScopedReporter extends Reporter {
+  constructor(
+    private readonly parent: Reporter,
+    private readonly prefix: FieldPath,
+  ) {
+    super(parent.file, parent.document, parent.locator, []);
+  }
+
+  override get hasErrors(): boolean {
+    return this.parent.hasErrors;
+  }
+
+  override error(code: IssueCode, path: FieldPath, message: string, opts: ReportOptions = {}): void {
+    this.parent.error(code, path.under(this.prefix), message, this.scopedOpts(opts));
+  }
+
+  override warn(code: IssueCode, path: FieldPath, message: string, opts: ReportOptions = {}): void {
+    this.parent.warn(code, path.under(this.prefix), message, this.scopedOpts(opts));
+  }
+
+  override settle(path: FieldPath): void {
+    this.parent.settle(path.under(this.prefix));
+  }
+
+  override isSettled(path: FieldPath): boolean {
+    return this.parent.isSettled(path.under(this.prefix));
+  }
+
+  private scopedOpts(opts: ReportOptions): ReportOptions {
+    return opts.locateAt === undefined ? opts : { ...opts, locateAt: opts.locateAt.under(this.prefix) };
+  }
+}

@@ -107,7 +107,7 @@ function modifiedWithin(path: string, now: number, ms: number): boolean {
 /** A content revision: the same files with the same bytes give the same revision. */
 function revisionOf(dir: string, m: ManifestResult): string {
   const h = createHash('sha256');
-  const files = new Set([...m.jobs.map((j) => j.file), ...m.issues.map((i) => i.file)]);
+  const files = new Set([...m.jobs.map((j) => j.file), ...(m.cronJobs ?? []).map((c) => c.file), ...m.issues.map((i) => i.file)]);
   for (const f of [...files].sort()) {
     h.update(f);
     try {

@@ -75,15 +75,17 @@ export class ManifestReader {
     }
     const next = new Map<string, ManifestResult>();
     const jobs: ManifestResult['jobs'] = [];
+    const cronJobs: NonNullable<ManifestResult['cronJobs']> = [];
     for (const f of found.sort((a, b) => comparePaths(a.file, b.file))) {
       const result = f.parsed ?? (await this.parseFile(f.file, f.bytes ?? new Uint8Array()));
       next.set(key(f.file, f.oid), result);
       jobs.push(...result.jobs);
+      cronJobs.push(...(result.cronJobs ?? []));
       issues.push(...result.issues);
     }
     // Only the previous commit's files are worth remembering.
     this.parsed = next;
-    return rejectDuplicates({ jobs, issues });
+    return rejectDuplicates({ jobs, issues, cronJobs });
   }
 
   private async parseFile(file: string, bytes: Uint8Array): Promise<ManifestResult> {

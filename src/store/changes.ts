@@ -1,4 +1,6 @@
+import type { CronJob } from '../api/cronjob.js';
 import type { Job, KubeEvent, Pod } from '../api/types.js';
+import { toCronJob, type CronJobRow } from './cronjobs.js';
 import { GitjobsError } from '../errors.js';
 import type { Db } from './db.js';
 import { toEvent, type EventRow } from './events.js';
@@ -9,7 +11,7 @@ import { stmt } from './statements.js';
 // The change log that migration 7's triggers fill: the store's side of the
 // API's resourceVersion, list and watch. Reading only; nothing here writes.
 
-export type ChangeKind = 'jobs' | 'pods' | 'events';
+export type ChangeKind = 'jobs' | 'cronjobs' | 'pods' | 'events';
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 /**
@@ -27,7 +29,7 @@ export interface Change {
   deleted?: DeletedObject;
 }
 
-export type DeletedObject = { kind: 'jobs'; job: Job } | { kind: 'pods'; pod: Pod } | { kind: 'events'; event: KubeEvent & { id: number } };
+export type DeletedObject = { kind: 'jobs'; job: Job } | { kind: 'cronjobs'; cronJob: CronJob } | { kind: 'pods'; pod: Pod } | { kind: 'events'; event: KubeEvent & { id: number } };
 
 type ChangeRow = Omit<Change, 'deleted'> & { row_json: string | null };
 
@@ -87,6 +89,8 @@ function deletedObject(kind: ChangeKind, row: Record<string, unknown>): DeletedO
   switch (kind) {
     case 'jobs':
       return { kind, job: toJob(row as unknown as JobRow) };
+    case 'cronjobs':
+      return { kind, cronJob: toCronJob(row as unknown as CronJobRow) };
     case 'pods':
       return { kind, pod: toPod(row as unknown as PodRow) };
     case 'events':

@@ -5,3 +5,4 @@ export * from './pods.js';
 export * from './events.js';
 export * from './runs.js';
 export * from './sources.js';
+export * from './cronjobs.js';

@@ -20,6 +20,8 @@ export interface JobRow {
   origin_revision: string | null;
   applied_spec_json: string | null;
   origin_commit_json: string | null;
+  owner_uid: string | null;
+  owner_name: string | null;
 }
 
 /** Also builds a deleted Job from the row the change log kept of it. */
@@ -42,22 +44,28 @@ export function toJob(r: JobRow): Job {
   if (r.origin_revision !== null) job.origin.revision = r.origin_revision;
   if (r.origin_commit_json !== null) job.origin.commit = JSON.parse(r.origin_commit_json) as NonNullable<Job['origin']['commit']>;
   if (r.applied_spec_json !== null) job.appliedSpec = JSON.parse(r.applied_spec_json) as Job['spec'];
+  // A row from before schema 8 (a deleted Job's last form in the change log) has no owner columns.
+  if (r.owner_uid !== null && r.owner_uid !== undefined) job.owner = { kind: 'CronJob', uid: r.owner_uid, name: r.owner_name ?? '' };
   return job;
 }
 
 export function insertJob(db: Db, job: Job): void {
+  // Without an owner the statement names no owner columns, so it also serves a
+  // state folder not yet at schema 8 (tests of earlier migrations write one).
+  const owner = job.owner === undefined ? '' : ', owner_uid, owner_name';
+  const ownerValues = job.owner === undefined ? '' : ', @ownerUid, @ownerName';
   stmt(
     db,
     `INSERT INTO jobs (uid, namespace, name, labels_json, annotations_json, spec_json, spec_hash, generation,
        created_at, deleted_at, origin_kind, origin_source, origin_path, origin_line, origin_revision,
-       origin_commit_json, applied_spec_json, completions, parallelism)
+       origin_commit_json, applied_spec_json, completions, parallelism${owner})
      VALUES (@uid, @namespace, @name, @labels, @annotations, @spec, @specHash, @generation,
        @created, @deleted, @originKind, @originSource, @originPath, @originLine, @originRevision,
-       @originCommit, @appliedSpec, @completions, @parallelism)`,
+       @originCommit, @appliedSpec, @completions, @parallelism${ownerValues})`,
   ).run(jobParams(job));
 }
 
-/** Rewrites the desired state of a live Job in place (mutable fields, provenance). */
+/** Rewrites the desired state of a live Job in place (mutable fields, provenance); its owner never changes here. */
 export function updateJob(db: Db, job: Job): void {
   stmt(
     db,
@@ -91,6 +99,7 @@ function jobParams(job: Job): Record<string, unknown> {
     appliedSpec: job.appliedSpec === undefined ? null : JSON.stringify(job.appliedSpec),
     completions: job.spec.completions ?? null,
     parallelism: job.spec.parallelism,
+    ...(job.owner === undefined ? {} : { ownerUid: job.owner.uid, ownerName: job.owner.name }),
   };
 }
 
@@ -121,8 +130,23 @@ export function listJobs(db: Db, namespace?: string): Job[] {
   return rows.map(toJob);
 }
 
+/** The Jobs a source's manifests define; Jobs its CronJobs made are the CronJobs', not the manifests'. */
 export function listJobsBySource(db: Db, source: string): Job[] {
-  return (stmt(db, 'SELECT * FROM jobs WHERE origin_source = ?').all(source) as JobRow[]).map(toJob);
+  return (stmt(db, 'SELECT * FROM jobs WHERE origin_source = ? AND owner_uid IS NULL').all(source) as JobRow[]).map(toJob);
+}
+
+/** The Jobs a CronJob made and still owns. */
+export function listJobsByOwner(db: Db, ownerUid: string): Job[] {
+  return (stmt(db, 'SELECT * FROM jobs WHERE owner_uid = ?').all(ownerUid) as JobRow[]).map(toJob);
+}
+
+/**
+ * Drops the owner reference of a CronJob's Jobs (delete --cascade=orphan).
+ * They leave the source's inventory too: no manifest defines them, so they
+ * stand alone as if applied, rather than being pruned as missing.
+ */
+export function releaseJobsOfOwner(db: Db, ownerUid: string, standaloneSource: string): void {
+  stmt(db, "UPDATE jobs SET owner_uid = NULL, owner_name = NULL, origin_kind = 'apply', origin_source = ? WHERE owner_uid = ?").run(standaloneSource, ownerUid);
 }
 
 /** Keys of Jobs that still need the controller: unfinished, or being deleted, or with a TTL. */

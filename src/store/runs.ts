@@ -5,9 +5,10 @@ import { stmt } from './statements.js';
 /** Why a run started: the GitOps rules name these. */
 /**
  * Why a run exists: its name's first run, a changed spec, `gitjobs rerun`, `gitjobs apply`, or a
- * manifest put back (a new commit, or the file again in a folder) with a spec that ran before.
+ * manifest put back (a new commit, or the file again in a folder) with a spec that ran before;
+ * `schedule`: made by a CronJob at a scheduled time; `manual`: `create job --from=cronjob/...`.
  */
-export type RunTrigger = 'new' | 'spec-change' | 'rerun' | 'apply' | 'commit' | 'manifest';
+export type RunTrigger = 'new' | 'spec-change' | 'rerun' | 'apply' | 'commit' | 'manifest' | 'schedule' | 'manual';
 
 export interface Run {
   jobUid: string;

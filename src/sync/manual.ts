@@ -11,7 +11,7 @@ import { validateJobSpecEdit } from '../manifest/validate-spec.js';
 import type { Db } from '../store/db.js';
 import { getJobByName, insertJob, markJobDeleted, removeJob, updateJob } from '../store/jobs.js';
 import { listPodsForJob, releasePods, removeFinalizer } from '../store/pods.js';
-import { insertRun, markRunDeleted } from '../store/runs.js';
+import { insertRun, markRunDeleted, type RunTrigger } from '../store/runs.js';
 import { isElasticResize } from '../manifest/hash.js';
 import { changedSpecFields } from './diff.js';
 
@@ -59,22 +59,50 @@ export function applyJob(db: Db, parsed: ParsedJob, mode: ApplyMode, now: number
 }
 
 function createJob(db: Db, parsed: ParsedJob, mode: ApplyMode, now: number): Job {
-  const uid = randomUUID();
-  const { labels, spec } = materializeJob(parsed, uid);
+  return insertNewJob(
+    db,
+    parsed,
+    {
+      uid: randomUUID(),
+      annotations: mode === 'apply' ? withLastApplied(parsed) : { ...parsed.annotations },
+      origin: { kind: 'apply', source: APPLY_SOURCE, path: parsed.file, line: parsed.line },
+      trigger: 'apply',
+    },
+    now,
+  );
+}
+
+export interface NewJobOptions {
+  uid: string;
+  annotations: Labels;
+  origin: Job['origin'];
+  trigger: RunTrigger;
+  /** The CronJob the Job is made from. */
+  owner?: Job['owner'];
+}
+
+/**
+ * Creates a Job as the API server does on create (generated selector and
+ * labels), with its run record: the one path by which a Job is made outside
+ * the source sync, for `apply`/`create` and for a CronJob's Jobs alike.
+ */
+export function insertNewJob(db: Db, parsed: ParsedJob, o: NewJobOptions, now: number): Job {
+  const { labels, spec } = materializeJob(parsed, o.uid);
   const job: Job = {
-    uid,
+    uid: o.uid,
     namespace: parsed.namespace,
     name: parsed.name,
     labels,
-    annotations: mode === 'apply' ? withLastApplied(parsed) : { ...parsed.annotations },
+    annotations: o.annotations,
     creationTimestamp: now,
     generation: 1,
     spec,
     specHash: parsed.specHash,
-    origin: { kind: 'apply', source: APPLY_SOURCE, path: parsed.file, line: parsed.line },
+    origin: o.origin,
   };
+  if (o.owner !== undefined) job.owner = o.owner;
   insertJob(db, job);
-  insertRun(db, job, 'apply');
+  insertRun(db, job, o.trigger);
   return job;
 }
 

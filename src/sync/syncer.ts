@@ -8,6 +8,7 @@ import { getJobByName, insertJob, listJobsBySource, markJobDeleted, updateJob } 
 import { findRunsBySpec, insertRun, markRunDeleted, type RunTrigger } from '../store/runs.js';
 import { putSource, type SourceRecord } from '../store/sources.js';
 import type { Logger } from '../util/logger.js';
+import { syncCronJobs, type CronJobSnapshot } from './cronjobs.js';
 import { changedMutableFields, diffDesired } from './diff.js';
 
 /**
@@ -36,6 +37,8 @@ export interface SyncResult {
   updated: number;
   replaced: number;
   pruned: number;
+  /** CronJobs whose desired state changed: the CronJob controller must look at them. */
+  changedCronJobs: string[];
 }
 
 /**
@@ -44,7 +47,7 @@ export interface SyncResult {
  * are recorded on the source and as events; they never stop the other Jobs.
  */
 export function syncSource(db: Db, snap: SourceSnapshot, now: number, logger: Logger, previousIssues: Set<string>): SyncResult {
-  const result: SyncResult = { changed: [], created: 0, updated: 0, replaced: 0, pruned: 0 };
+  const result: SyncResult = { changed: [], created: 0, updated: 0, replaced: 0, pruned: 0, changedCronJobs: [] };
   // Whatever produced the snapshot, two Jobs with one name never reach the store.
   const manifests = rejectDuplicates(snap.manifests);
   const issues = manifests.issues;
@@ -131,6 +134,10 @@ export function syncSource(db: Db, snap: SourceSnapshot, now: number, logger: Lo
       result.pruned++;
       logger.info('job pruned: manifest removed', { job: `${job.namespace}/${job.name}` });
     }
+
+    const cronSnap: CronJobSnapshot = { source: snap.name, kind: snap.kind, revision: snap.revision, cronJobs: manifests.cronJobs ?? [], brokenFiles };
+    if (snap.commit !== undefined) cronSnap.commit = snap.commit;
+    result.changedCronJobs = syncCronJobs(db, cronSnap, now, logger);
 
     const record: SourceRecord = {
       name: snap.name,

@@ -21,6 +21,15 @@ function collect(): { q: WorkQueue; seen: string[]; done: (n: number) => Promise
 }
 
 describe('work queue', () => {
+  it('a key due beyond the longest timer (a yearly CronJob) is not handled at once', async () => {
+    const { q, seen } = collect();
+    q.addAfter('yearly', 365 * 24 * 3600 * 1000);
+    q.add('now');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toEqual(['now']);
+    q.shutdown();
+  });
+
   it('a key added several times before it is handled is handled once', async () => {
     const { q, seen, done } = collect();
     q.add('a');

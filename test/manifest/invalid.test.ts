@@ -399,15 +399,10 @@ const cases: Record<string, Case> = {
     code: 'FieldInvalid', field: 'spec.template.spec.initContainers[0].restartPolicy', line: 8,
     message: 'Unsupported value: "Never": supported values: "Always"',
   },
-  'a CronJob': {
-    yaml: `apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: nightly}\n`,
-    code: 'UnsupportedKind', field: 'kind', line: 2, column: 7,
-    message: 'Unsupported value: "CronJob": CronJob is not supported yet; gitjobs runs batch/v1 Job objects',
-  },
   'a Deployment': {
     yaml: `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n`,
     code: 'UnsupportedKind', field: 'kind', line: 2, column: 7,
-    message: 'Unsupported value: "Deployment": gitjobs runs batch/v1 Job objects only',
+    message: 'Unsupported value: "Deployment": gitjobs runs batch/v1 Job and CronJob objects only',
   },
   'an old Job apiVersion': {
     yaml: `apiVersion: batch/v1beta1\nkind: Job\nmetadata: {name: t}\n`,

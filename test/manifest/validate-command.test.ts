@@ -19,7 +19,7 @@ describe('gitjobs validate', () => {
     expect(code).toBe(1);
     expect(err).toEqual([]);
     expect(out).toEqual([
-      `${dir}/mixed.yaml:16:7: kind: Unsupported value: "CronJob": CronJob is not supported yet; gitjobs runs batch/v1 Job objects`,
+      `${dir}/mixed.yaml:16:7: kind: Unsupported value: "Deployment": gitjobs runs batch/v1 Job and CronJob objects only`,
       `${dir}/no-command.yaml:7:5: spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never"; the pods of a Job must terminate, so Always is not allowed, and Always is what an unset restartPolicy defaults to`,
       `${dir}/no-command.yaml:9:9: spec.template.spec.containers[0].command: Required value: pods are host processes, so an image's entrypoint cannot be run; set command to the program to execute`,
       `${dir}/syntax.yml:7:1: Flow sequence in block collection must be sufficiently indented and end with a ]`,

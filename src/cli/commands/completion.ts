@@ -155,7 +155,7 @@ ${flagCases}
       fi ;;
     resources)
       if [[ -z "$resource" ]]; then
-        COMPREPLY=($(compgen -W "jobs pods events sources" -- "$cur"))
+        COMPREPLY=($(compgen -W "jobs cronjobs pods events sources" -- "$cur"))
       else
         COMPREPLY=($(compgen -W "$(__gitjobs_names "$resource")" -- "$cur"))
       fi ;;

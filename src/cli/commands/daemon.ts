@@ -1,3 +1,4 @@
+import { clockStartingAt, type Clock } from '../../util/clock.js';
 import type { Io } from '../io.js';
 import { parseCommandOrHelp, parseDuration } from '../args.js';
 import { usageError } from '../usage.js';
@@ -124,7 +125,10 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
   const { startDaemon } = await import('../../daemon/daemon.js');
   const { createLogger } = await import('../../util/logger.js');
   const logger = createLogger(format);
+  const clockStart = process.env.GITJOBS_CLOCK_START;
+  const clock = clockStart === undefined || clockStart === '' ? undefined : clockFrom(clockStart);
   const daemon = await startDaemon({
+    ...(clock === undefined ? {} : { clock }),
     source,
     stateDir,
     events,
@@ -149,6 +153,13 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
 }
 
 type Values = Record<string, string | boolean | string[] | undefined>;
+
+/** GITJOBS_CLOCK_START=<RFC 3339 instant>: tests start the daemon's clock there (it then runs at real speed). */
+function clockFrom(text: string): Clock {
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw usageError(`GITJOBS_CLOCK_START must be an RFC 3339 time, not "${text}"`, 'daemon');
+  return clockStartingAt(ms);
+}
 
 function containmentFlags(values: Values): Partial<PodContainmentFlags> {
   const out: Partial<PodContainmentFlags> = { pidNamespace: values['pod-pid-namespace'] === true };

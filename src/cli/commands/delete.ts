@@ -16,6 +16,7 @@ const HELP = `Delete Jobs or pods by file names, stdin, names, or label selector
 
 Usage:
   gitjobs delete (-f FILENAME | TYPE [NAME... | -l SELECTOR | --all] | TYPE/NAME...) [flags]
+  gitjobs delete cronjob NAME... [--cascade=orphan]
 
 Options:
   -f, --filename PATH        delete the Jobs defined in these files or folders (- for stdin)
@@ -82,7 +83,8 @@ export async function deleteCommand(argv: string[], io: Io): Promise<number> {
     }
   } else {
     const args = parseResourceArgs(positionals, 'delete');
-    if (args.resource !== 'jobs' && args.resource !== 'pods') throw usageError(`deleting ${args.resource} is not supported; delete jobs or pods`, 'delete');
+    if (args.resource === 'cronjobs') return deleteCronJobs(args.names, { stateDir, namespace, cascade, wait, timeoutMs, ignoreNotFound }, io);
+    if (args.resource !== 'jobs' && args.resource !== 'pods') throw usageError(`deleting ${args.resource} is not supported; delete jobs, cronjobs or pods`, 'delete');
     resource = args.resource;
     names = args.names;
     const selecting = selector !== undefined || all;
@@ -117,6 +119,45 @@ export async function deleteCommand(argv: string[], io: Io): Promise<number> {
     if (!gone) {
       io.err(`error: timed out waiting for the condition on ${resource}/${reply.deleted[0]!.name}\n`);
       return 1;
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+interface CronJobDelete {
+  stateDir: string;
+  namespace: string;
+  cascade: string;
+  wait: boolean;
+  timeoutMs: number | undefined;
+  ignoreNotFound: boolean;
+}
+
+/** `delete cronjob NAME...`: its Jobs go with it unless --cascade=orphan. */
+async function deleteCronJobs(names: string[], o: CronJobDelete, io: Io): Promise<number> {
+  if (names.length === 0) throw usageError('resource(s) were provided, but no name was specified', 'delete');
+  const reply = (await callDaemon(o.stateDir, { op: 'delete-cronjob', namespace: o.namespace, cascade: o.cascade, names })) as unknown as Reply;
+  for (const d of reply.deleted) io.out(`cronjob.batch "${d.name}" deleted\n`);
+  let failed = false;
+  for (const name of reply.notFound) {
+    if (o.ignoreNotFound) continue;
+    io.err(notFound('cronjobs', name).message + '\n');
+    failed = true;
+  }
+  if (o.wait && reply.deleted.length > 0) {
+    const { getCronJob } = await import('../../store/cronjobs.js');
+    const deadline = o.timeoutMs === undefined || o.timeoutMs === 0 ? Infinity : Date.now() + o.timeoutMs;
+    const db = openStateReadOnly(o.stateDir);
+    try {
+      while (!reply.deleted.every((d) => getCronJob(db, d.uid) === undefined)) {
+        if (Date.now() > deadline) {
+          io.err(`error: timed out waiting for the condition on cronjobs/${reply.deleted[0]!.name}\n`);
+          return 1;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      db.close();
     }
   }
   return failed ? 1 : 0;

@@ -19,7 +19,8 @@ Options:
       --state DIR         state folder (default $GITJOBS_STATE or ./state)
 `;
 
-const KINDS = { jobs: 'Job', pods: 'Pod', events: undefined, sources: 'Source', notifications: undefined } as const;
+const KINDS = { jobs: 'Job',
+  cronjobs: 'CronJob', pods: 'Pod', events: undefined, sources: 'Source', notifications: undefined } as const;
 
 /** `kubectl events` is `get events` with its own way of saying which: translated, then listed by get. */
 export async function eventsCommand(argv: string[], io: Io): Promise<number> {

@@ -20,6 +20,7 @@ const FIELDS: Record<Resource, Record<string, Field>> = {
     ...COMMON,
     'status.successful': (r) => String((r.item as JobRow).status?.succeeded ?? 0),
   },
+  cronjobs: COMMON,
   pods: {
     ...COMMON,
     'status.phase': (r) => (r.item as Pod).status.phase,

@@ -8,3 +8,4 @@ export { formatJson, formatYaml } from '../print/format.js';
 export { toEventObject, toJobObject, toList, toPodObject } from '../print/objects.js';
 export { parseCustomColumnsFile, sortRows } from './get-sort.js';
 export { sourceObjectName } from '../../api/source-ref.js';
+export { toCronJobObject } from '../print/cronjob-object.js';

@@ -10,6 +10,7 @@ import { parseResourceArgs, type Resource } from '../resources.js';
 import { openStateReadOnly, stateDirFrom } from '../state.js';
 import { usageError } from '../usage.js';
 import type { JobRow } from './get-jobs.js';
+import type { CronJobRow } from '../print/cronjobs-table.js';
 import type { GetKind, Row } from './get-kind.js';
 import type * as Printers from './get-printers.js';
 import type { CustomColumn } from './get-printers.js';
@@ -21,7 +22,7 @@ let P: typeof Printers;
 const HELP = `Display one or many resources.
 
 Usage:
-  gitjobs get (jobs|pods|events|sources|notifications) [NAME...] [flags]
+  gitjobs get (jobs|cronjobs|pods|events|sources|notifications) [NAME...] [flags]
   gitjobs get TYPE/NAME [flags]
   gitjobs get all [flags]         pods and jobs, as kubectl get all
 
@@ -181,7 +182,7 @@ async function getAll(
 
 /** How `-o name` and `get all` name a kind: `job.batch`, `pod`, `event`. */
 function kindName(resource: Resource): string {
-  return resource === 'jobs' ? 'job.batch' : resource === 'pods' ? 'pod' : resource.replace(/s$/, '');
+  return resource === 'jobs' ? 'job.batch' : resource === 'cronjobs' ? 'cronjob.batch' : resource === 'pods' ? 'pod' : resource.replace(/s$/, '');
 }
 
 function jobListingModules(): Promise<[typeof import('../../store/jobs.js'), typeof import('../print/jobs-listing.js')]> {
@@ -209,6 +210,8 @@ async function kindOf(resource: Resource): Promise<GetKind<unknown>> {
   switch (resource) {
     case 'jobs':
       return (await import('./get-jobs.js')).jobsKind as GetKind<unknown>;
+    case 'cronjobs':
+      return (await import('./get-cronjobs.js')).cronJobsKind as GetKind<unknown>;
     case 'pods':
       return (await import('./get-pods.js')).podsKind as GetKind<unknown>;
     case 'events':
@@ -355,6 +358,10 @@ function toObject(resource: Resource, item: unknown): Record<string, unknown> {
     case 'jobs': {
       const r = item as JobRow;
       return P.toJobObject(r.job, r.status);
+    }
+    case 'cronjobs': {
+      const r = item as CronJobRow;
+      return P.toCronJobObject(r.cronJob, r.status);
     }
     case 'pods':
       return P.toPodObject(item as Pod);

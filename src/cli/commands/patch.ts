@@ -11,6 +11,7 @@ const HELP = `Update fields of a Job with a merge patch.
 
 Usage:
   gitjobs patch (job NAME | job/NAME) -p PATCH [flags]
+  gitjobs patch (cronjob NAME | cronjob/NAME) -p PATCH [flags]
 
 Options:
   -p, --patch PATCH    the patch, as JSON or YAML, e.g. '{"spec":{"suspend":true}}'
@@ -21,7 +22,8 @@ Options:
 Only the fields Kubernetes lets you change on a live Job can be patched: parallelism, suspend,
 activeDeadlineSeconds, ttlSecondsAfterFinished, backoffLimit, maxFailedIndexes, podReplacementPolicy,
 and metadata labels and annotations. A Job defined by the watched source keeps the change until
-its manifest changes that field.
+its manifest changes that field. Of a CronJob: schedule, timeZone, suspend, concurrencyPolicy,
+startingDeadlineSeconds, the history limits, and metadata labels and annotations.
 `;
 
 export async function patchCommand(argv: string[], io: Io): Promise<number> {
@@ -42,6 +44,19 @@ export async function patchCommand(argv: string[], io: Io): Promise<number> {
     patch = parseYaml(values.patch as string);
   } catch (err) {
     throw new GitjobsError('Usage', `error: unable to parse "${String(values.patch)}": ${(err as Error).message}`);
+  }
+  const target = positionals[0] ?? '';
+  if (isResourceWord(target.split('/')[0]!) && resolveResource(target.split('/')[0]!) === 'cronjobs') {
+    const { names: cronJobs } = parseResourceArgs(positionals, 'patch');
+    if (cronJobs.length !== 1) throw usageError('patch needs exactly one CronJob: gitjobs patch cronjob NAME -p PATCH', 'patch');
+    const reply = await callDaemon(stateDirFrom(values.state as string | undefined), {
+      op: 'patch-cronjob',
+      namespace: (values.namespace as string | undefined) ?? 'default',
+      name: cronJobs[0],
+      patch,
+    });
+    io.out(`cronjob.batch/${cronJobs[0]} patched${reply.changed === true ? '' : ' (no change)'}\n`);
+    return 0;
   }
   const names = jobNames(positionals, 'patch');
   if (names.length !== 1) throw usageError('patch needs exactly one Job: gitjobs patch job NAME -p PATCH', 'patch');

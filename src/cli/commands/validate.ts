@@ -17,7 +17,7 @@ export async function validateCommand(paths: string[], io: ValidateIO): Promise<
     io.err('error: specify at least one manifest file or folder');
     return 1;
   }
-  const { jobs, issues, files } = await loadManifestFiles(paths);
+  const { jobs, issues, files, cronJobs } = await loadManifestFiles(paths);
   let errors = 0;
   let warnings = 0;
   for (const issue of issues) {
@@ -29,7 +29,7 @@ export async function validateCommand(paths: string[], io: ValidateIO): Promise<
     if (isError(issue)) errors++;
     else warnings++;
   }
-  const summary = [plural(files.length, 'file'), plural(jobs.length, 'job'), plural(errors, 'error')];
+  const summary = [plural(files.length, 'file'), plural(jobs.length, 'job'), ...(cronJobs === undefined ? [] : [plural(cronJobs.length, 'cronjob')]), plural(errors, 'error')];
   if (warnings > 0) summary.push(plural(warnings, 'warning'));
   io.out(summary.join(', '));
   return errors > 0 ? 1 : 0;

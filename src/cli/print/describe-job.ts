@@ -84,7 +84,13 @@ export function describeJob(input: DescribeJobInput, now: number): string {
   }
   if (spec.completionMode === 'Indexed') w.write(0, `Completed Indexes:\t${capIndexes(status?.completedIndexes ?? '')}\n`);
 
-  const template = spec.template;
+  writePodTemplate(w, spec.template);
+  writeEvents(w, events, now);
+  return w.toString();
+}
+
+/** kubectl's DescribePodTemplate, shared with `describe cronjob`. */
+export function writePodTemplate(w: DescribeWriter, template: Job['spec']['template']): void {
   w.write(0, 'Pod Template:\n');
   writeLabels(w, '  Labels', template.metadata.labels);
   if (Object.keys(template.metadata.annotations).length > 0) writeAnnotations(w, '  Annotations', template.metadata.annotations);
@@ -98,6 +104,4 @@ export function describeJob(input: DescribeJobInput, now: number): string {
   writeVolumes(w, template.spec.volumes, '  ');
   writeLabels(w, '  Node-Selectors', template.spec.nodeSelector);
   w.write(0, '  Tolerations:\t<none>\n');
-  writeEvents(w, events, now);
-  return w.toString();
 }

@@ -133,6 +133,10 @@ export function toJobObject(job: Job, status: JobStatus | undefined): Obj {
       creationTimestamp: rfc3339(job.creationTimestamp),
       deletionTimestamp: time(job.deletionTimestamp),
       generation: job.generation,
+      ownerReferences:
+        job.owner === undefined
+          ? undefined
+          : [{ apiVersion: 'batch/v1', kind: job.owner.kind, name: job.owner.name, uid: job.owner.uid, controller: true, blockOwnerDeletion: true }],
     },
     spec: {
       parallelism: spec.parallelism,

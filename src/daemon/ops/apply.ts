@@ -22,7 +22,11 @@ function applyFiles(mode: ApplyMode): ControlHandler {
     const lines: ApplyLine[] = [];
     const warnings: string[] = [];
     for (const file of files) {
-      const { jobs, issues } = parseManifest(file.text, file.name);
+      const { jobs, issues, cronJobs } = parseManifest(file.text, file.name);
+      // A CronJob keeps a schedule across restarts only as the source's: it is read from there.
+      for (const c of cronJobs ?? []) {
+        lines.push({ error: `${c.file}:${c.line}: cronjobs.batch "${c.name}": ${mode} of a CronJob is not supported; commit it to the watched folder or repository` });
+      }
       for (const issue of issues) {
         if (issue.severity === 'error') lines.push({ error: formatIssue(issue) });
         else warnings.push(formatIssue(issue));

@@ -1,5 +1,6 @@
 import type { ControlHandler } from '../control.js';
 import { apply, create } from './apply.js';
+import { createJobFromOp, deleteCronJobsOp, patchCronJobOp } from './cronjob.js';
 import { deletePods } from './delete-pod.js';
 import { deleteJobs } from './delete.js';
 import { patch } from './patch.js';
@@ -13,6 +14,9 @@ export const handlers: Readonly<Record<string, ControlHandler>> = {
   ping,
   apply,
   create,
+  'create-job-from': createJobFromOp,
+  'delete-cronjob': deleteCronJobsOp,
+  'patch-cronjob': patchCronJobOp,
   delete: deleteJobs,
   'delete-pod': deletePods,
   patch,

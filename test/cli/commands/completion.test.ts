@@ -23,7 +23,7 @@ function complete(line: string): string[] {
 describe('completion bash', () => {
   it.each([
     ['gitjobs ap', ['apply']],
-    ['gitjobs get ', ['jobs', 'pods', 'events', 'sources']],
+    ['gitjobs get ', ['jobs', 'cronjobs', 'pods', 'events', 'sources']],
     ['gitjobs get jobs ', ['pi', 'myjob']],
     ['gitjobs describe job m', ['myjob']],
     ['gitjobs delete jobs/p', ['jobs/pi']],
