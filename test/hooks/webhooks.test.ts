@@ -1,6 +1,9 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { HTTP, type CloudEvent } from 'cloudevents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readListener } from '../../src/http/server.js';
 import { condition, startDaemon, waitFor, type DaemonHandle } from '../helpers/e2e.js';
@@ -19,6 +22,8 @@ let d: DaemonHandle;
 let server: GitServer;
 let work: WorkRepo;
 let base: string;
+let receiver: Server;
+const notified: CloudEvent<Record<string, unknown>>[] = [];
 
 function fixture(name: string, after?: string): Buffer {
   const p = JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as Record<string, unknown>;
@@ -73,6 +78,15 @@ beforeAll(async () => {
   git(root, 'clone', '-q', '--bare', work.dir, 'jobs.git');
   work.git('remote', 'add', 'origin', `${root}/jobs.git`);
   server = await startGitServer({ root });
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8').on('data', (c: string) => (body += c));
+    req.on('end', () => {
+      notified.push(HTTP.toEvent({ headers: req.headers, body }) as CloudEvent<Record<string, unknown>>);
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   const dir = tempDir();
   const secretFile = join(dir, 'hook-secret');
   writeFileSync(secretFile, SECRET + '\n', { mode: 0o600 });
@@ -86,6 +100,8 @@ beforeAll(async () => {
       `- { name: gitea, forge: gitea, secretFile: ${secretFile}, repository: http://localhost:3000/gitea/webhooks }`,
       `- { name: bitbucket, forge: bitbucket-server, secretFile: ${secretFile}, repository: https://bitbucket.example.com/scm/proj/repository.git }`,
       '- { name: generic, forge: generic, secretEnv: TEST_HOOK_SECRET }',
+      'notifications:',
+      `- { name: ops, url: "http://127.0.0.1:${(receiver.address() as AddressInfo).port}/", events: [sync-failed] }`,
       '',
     ].join('\n'),
   );
@@ -101,6 +117,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await d?.cleanup();
   await server?.close();
+  await new Promise((r) => receiver?.close(r));
   removeTempDirs();
 });
 
@@ -194,6 +211,23 @@ describe('webhook receivers', () => {
     expect(afterStart).toBeGreaterThan(before); // the restarted daemon's own first fetch
     expect(await post('github', body, headers)).toMatchObject({ status: 200, json: { status: 'duplicate' } });
     expect(server.requests).toBe(afterStart);
+  });
+
+  it('answers 503 when the fetch fails, so the forge redelivers, and notifies the failed sync', async () => {
+    const sha = pushJob('after-outage');
+    const body = fixture('github-push.json', sha);
+    const headers = SIGNERS.github!(body, randomUUID());
+    server.down = true;
+    const failed = await post('github', body, headers);
+    expect(failed.status).toBe(503);
+    expect(failed.json).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable' });
+    expect(String(failed.json.message)).toMatch(/^the push was received but the fetch failed: /);
+    const ev = await waitFor('the sync-failed event', () => notified.find((e) => e.type === 'io.gitjobs.source.sync-failed'));
+    expect(ev.subject).toBe(server.url('jobs.git'));
+    expect(ev.data).toMatchObject({ source: server.url('jobs.git'), lastGoodRevision: expect.stringMatching(/^main@sha1:/) });
+    server.down = false;
+    // The redelivery of the same delivery is acted on: the failed one was not recorded.
+    expect(await post('github', body, headers)).toMatchObject({ status: 200, json: { status: 'queued', revision: `main@sha1:${sha}` } });
   });
 
   it('refuses an oversized body with 413 before reading it', async () => {
