@@ -1,6 +1,6 @@
 import type { EventsConfig } from '../daemon/events-config.js';
 import type { Db } from '../store/db.js';
-import { listOpenOutbox, recordDeliveryAttempt, recordGivenUp, type OutboxRow } from '../store/outbox.js';
+import { listOpenOutbox, pruneOutbox, recordDeliveryAttempt, recordGivenUp, type OutboxRow } from '../store/outbox.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { nextAttemptAt, reconcileNotifications, type OpenDelivery } from './plan.js';
@@ -24,7 +24,11 @@ export interface DelivererOptions {
   maxInFlight?: number;
   /** One attempt's limit. */
   timeoutMs?: number;
+  /** Finished notifications are kept this long (given-up ones stay listed by `get notifications` until then). */
+  keepFinishedMs?: number;
 }
+
+const PRUNE_EVERY_MS = 3_600_000;
 
 export class Deliverer {
   private readonly inFlight = new Map<number, AbortController>();
@@ -33,6 +37,7 @@ export class Deliverer {
   private scheduled = false;
   private stopped = false;
   private started = false;
+  private prunedAt = 0;
 
   constructor(private readonly o: DelivererOptions) {}
 
@@ -66,6 +71,10 @@ export class Deliverer {
     const now = clock.now();
     let open: OutboxRow[];
     try {
+      if (now - this.prunedAt >= PRUNE_EVERY_MS) {
+        this.prunedAt = now;
+        pruneOutbox(db, now - (this.o.keepFinishedMs ?? 7 * 24 * 3_600_000));
+      }
       open = listOpenOutbox(db);
     } catch (err) {
       this.o.logger.error('notification outbox unreadable', { error: String(err) });

@@ -4,7 +4,7 @@ import type { Job, JobStatus } from '../api/types.js';
 import type { EventsConfig, NotifyEvent } from '../daemon/events-config.js';
 import type { Db } from '../store/db.js';
 import { insertOutbox } from '../store/outbox.js';
-import { lastFailedTermination } from '../store/runs.js';
+import { lastFailedTermination, runTrigger } from '../store/runs.js';
 import { runNotifications, type LogTail } from './run-events.js';
 
 // The cause side of the outbox: called inside the transaction that writes a
@@ -53,7 +53,7 @@ export class OutboxRecorder {
   /** Inside the controller's status transaction. */
   recordRun(db: Db, job: Job, prev: JobStatus, next: JobStatus, now: number): void {
     if (!this.enabled) return;
-    const events = runNotifications(job, prev, next, () => logTail(db, job.uid));
+    const events = runNotifications(job, prev, next, { trigger: () => runTrigger(db, job.uid), logTail: () => logTail(db, job.uid) });
     let inserted = false;
     for (const n of events) {
       const id = randomUUID();

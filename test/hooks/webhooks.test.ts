@@ -123,13 +123,19 @@ afterAll(async () => {
 
 describe('webhook receivers', () => {
   it('a signed GitHub push fetches at once and answers with the revision it queued; the pod starts', async () => {
-    const sha = pushJob('from-github');
-    const sent = Date.now();
-    const r = await post('github', fixture('github-push.json', sha), SIGNERS.github!(fixture('github-push.json', sha), randomUUID()));
-    const answered = Date.now();
-    expect(r).toMatchObject({ status: 200, json: { status: 'queued', revision: `main@sha1:${sha}` } });
-    const started = await waitFor('the pushed Job started', () => startedAt('from-github'), 20_000, 10);
-    console.log(`webhook → answered ${answered - sent} ms, → pod started ${started - sent} ms`);
+    const answered: number[] = [];
+    const started: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const sha = pushJob(`from-github-${i}`);
+      const body = fixture('github-push.json', sha);
+      const sent = Date.now();
+      const r = await post('github', body, SIGNERS.github!(body, randomUUID()));
+      answered.push(Date.now() - sent);
+      expect(r).toMatchObject({ status: 200, json: { status: 'queued', revision: `main@sha1:${sha}` } });
+      started.push((await waitFor('the pushed Job started', () => startedAt(`from-github-${i}`), 20_000, 10)) - sent);
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    console.log(`webhook → answered median ${median(answered)} ms (max ${Math.max(...answered)}), → pod started median ${median(started)} ms (max ${Math.max(...started)})`);
   });
 
   it.each(['gitlab', 'gitea', 'bitbucket'])('a %s push is verified the way that forge signs, and fetched', async (forge) => {
