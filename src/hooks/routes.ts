@@ -48,6 +48,18 @@ export function hookRoutes(d: HookDeps): HttpRoute[] {
   const byName = new Map(d.receivers.map((r) => [r.name, r]));
   // A redelivery arriving while the first is still fetching waits for it instead of fetching again.
   const inFlight = new Map<string, Promise<string>>();
+  // Forged requests are logged at most once a second per receiver, so a flood of them cannot flood the log.
+  const refused = new Map<string, { at: number; more: number }>();
+  const logRefused = (name: string, remote: string | undefined): void => {
+    const now = d.clock.now();
+    const last = refused.get(name);
+    if (last !== undefined && now - last.at < 1000) {
+      last.more++;
+      return;
+    }
+    d.logger.warn('webhook refused: bad signature', { receiver: name, remote, ...(last?.more ? { alsoRefused: last.more } : {}) });
+    refused.set(name, { at: now, more: 0 });
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const name = (req.url ?? '').split('?', 1)[0]!.slice('/hooks/'.length);
@@ -57,7 +69,7 @@ export function hookRoutes(d: HookDeps): HttpRoute[] {
     const body = await readBody(req, HOOK_BODY_LIMIT);
     const forge = RECEIVERS[receiver.forge];
     if (!forge.verify(req.headers, body, receiver.secret)) {
-      d.logger.warn('webhook refused: bad signature', { receiver: name, remote: req.socket.remoteAddress });
+      logRefused(name, req.socket.remoteAddress);
       return sendFailure(res, 'Unauthorized', `the request's signature does not match the secret of webhook "${name}"`);
     }
     const event = forge.parse(req.headers, body);
@@ -76,19 +88,19 @@ export function hookRoutes(d: HookDeps): HttpRoute[] {
     if (running !== undefined) return reply(res, 200, { status: 'duplicate', delivery, revision: await running });
     const fetched = d
       .sync()
-      .then(({ revision }) => {
-        recordHookDelivery(d.db, name, delivery, d.clock.now(), revision);
-        return revision;
-      })
+      .then(
+        ({ revision }) => {
+          recordHookDelivery(d.db, name, delivery, d.clock.now(), revision);
+          return revision;
+        },
+        (err: unknown) => {
+          // Not recorded: the forge's redelivery (or its retry) tries again.
+          throw err instanceof GitjobsError ? new GitjobsError('DaemonUnavailable', `the push was received but the fetch failed: ${err.message}`) : err;
+        },
+      )
       .finally(() => inFlight.delete(key));
     inFlight.set(key, fetched);
-    let revision: string;
-    try {
-      revision = await fetched;
-    } catch (err) {
-      // Not recorded: the forge's redelivery (or its retry) tries again.
-      throw err instanceof GitjobsError ? new GitjobsError('DaemonUnavailable', `the push was received but the fetch failed: ${err.message}`) : err;
-    }
+    const revision = await fetched;
     d.logger.info('webhook push', { receiver: name, delivery, revision });
     reply(res, 200, { status: 'queued', revision, delivery });
   };
