@@ -170,6 +170,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     clock,
     logger,
     ...(outbox.enabled ? { onStatusWritten: (job, prev, next, now) => outbox.recordRun(db, job, prev, next, now) } : {}),
+    ...(outbox.wantsLostPods ? { onPodsCounted: (job, pods, now) => outbox.recordLostPods(db, job, pods, now) } : {}),
     runtime: kubelet,
     reconcile: reconcileOptionsWithBackoff(o.podBackoffBaseMs),
     // A replaced Job's successor is created once the old run is gone: a rerun's

@@ -25,8 +25,8 @@ export interface HookReceiverConfig {
 }
 
 /** What a notification target may subscribe to. */
-export type NotifyEvent = 'started' | 'succeeded' | 'failed' | 'sync-failed';
-export const NOTIFY_EVENTS: readonly NotifyEvent[] = ['started', 'succeeded', 'failed', 'sync-failed'];
+export type NotifyEvent = 'started' | 'succeeded' | 'failed' | 'sync-failed' | 'pod-lost';
+export const NOTIFY_EVENTS: readonly NotifyEvent[] = ['started', 'succeeded', 'failed', 'sync-failed', 'pod-lost'];
 
 export interface NotifyTargetConfig {
   name: string;
