@@ -38,8 +38,6 @@ import { metricsRoutes } from '../metrics/route.js';
 import { consoleRoutes } from '../console/routes.js';
 import { gitjobsApiRoutes } from '../console/gitjobs-api.js';
 import { hookRoutes } from '../hooks/routes.js';
-import { repositoryKey } from '../hooks/match.js';
-import { targetOf } from '../source/git-ref.js';
 import { EMPTY_EVENTS_CONFIG, type EventsConfig } from './events-config.js';
 import { Deliverer } from '../notify/deliverer.js';
 import { OutboxRecorder } from '../notify/recorder.js';
@@ -245,17 +243,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       ...(metrics === undefined ? [] : metricsRoutes(metrics)),
       ...consoleRoutes(),
       ...gitjobsApiRoutes(ctx),
-      ...hookRoutes({
-        db,
-        clock,
-        logger,
-        receivers: events.webhooks,
-        subject: (r) => ({
-          repository: r.repository !== undefined ? repositoryKey(r.repository) : o.source.kind === 'git' ? repositoryKey(o.source.url) : undefined,
-          target: o.source.kind === 'git' ? targetOf(o.source.ref) : undefined,
-        }),
-        sync: () => source.sync(),
-      }),
+      ...hookRoutes({ db, clock, logger, receivers: events.webhooks, source: o.source, sync: () => source.sync() }),
     ];
     try {
       listener = await startHttpListener({
