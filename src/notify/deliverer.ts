@@ -38,6 +38,12 @@ export class Deliverer {
   private stopped = false;
   private started = false;
   private prunedAt = 0;
+  /**
+   * Due rows the last pass had no room for. An attempt that ends starts the
+   * next of these instead of reading the outbox again, so draining a backlog
+   * (a receiver back after an outage) reads it once, not once per delivery.
+   */
+  private backlog: OutboxRow[] = [];
 
   constructor(private readonly o: DelivererOptions) {}
 
@@ -91,10 +97,25 @@ export class Deliverer {
       recordGivenUp(db, g.seq, now, g.reason);
       this.o.logger.warn('notification given up', { target: byId.get(g.seq)?.target, event: byId.get(g.seq)?.eventId, reason: g.reason });
     }
-    const room = Math.max(0, (this.o.maxInFlight ?? 8) - this.inFlight.size);
-    for (const seq of plan.deliver.slice(0, room)) this.attempt(byId.get(seq)!);
+    this.backlog = plan.deliver.map((seq) => byId.get(seq)!);
+    this.startFromBacklog();
     if (plan.giveUp.length > 0) this.wake();
     if (plan.wakeAt !== undefined) this.sleepUntil(plan.wakeAt);
+  }
+
+  private startFromBacklog(): void {
+    const max = this.o.maxInFlight ?? 8;
+    while (this.inFlight.size < max && this.backlog.length > 0) {
+      const row = this.backlog.shift()!;
+      if (!this.inFlight.has(row.seq)) this.attempt(row);
+    }
+  }
+
+  /** After an attempt: the next due row if one is waiting, else a fresh look (a subject's next row may be due now). */
+  private next(): void {
+    if (this.stopped) return;
+    if (this.backlog.length > 0) this.startFromBacklog();
+    else this.wake();
   }
 
   private sleepUntil(at: number): void {
@@ -153,7 +174,7 @@ export class Deliverer {
     })().finally(() => {
       this.inFlight.delete(row.seq);
       this.running.delete(run);
-      this.wake();
+      this.next();
     });
     this.running.add(run);
   }
