@@ -44,7 +44,7 @@ describe('events configuration', () => {
     const file = join(dir, 'state', 'events.yaml');
     writeFileSync(file, 'webhooks:\n- { forge: github, secretEnv: NOT_SET_ANYWHERE }\n');
     const r = cli(['daemon', '--jobs', dir, '--state', join(dir, 'state')]);
-    expect(r).toMatchObject({ code: 1, stdout: '', stderr: `error: ${file}: webhooks[0].secretEnv: the environment variable NOT_SET_ANYWHERE is not set\n` });
+    expect(r).toMatchObject({ code: 2, stdout: '', stderr: `error: ${file}: webhooks[0].secretEnv: the environment variable NOT_SET_ANYWHERE is not set\n` });
     expect(cli(['daemon', '--jobs', dir, '--state', join(dir, 'state'), '--events-config', join(dir, 'missing.yaml')])).toMatchObject({
       code: 2,
       stderr: `error: cannot read events configuration ${join(dir, 'missing.yaml')}: ENOENT\n`,
