@@ -39,6 +39,8 @@ export interface ControllerOptions {
   onStatusWritten?: (job: Job, prev: JobStatus, next: JobStatus, now: number) => void;
   /** Called after a pass wrote a Job's status (its owner CronJob follows its Jobs). */
   onJobStatusChanged?: (job: Job) => void;
+  /** Called inside the transaction that counts ended pods into their Job's status, each pod once. */
+  onPodsCounted?: (job: Job, pods: readonly Pod[], now: number) => void;
 }
 
 /**
@@ -150,12 +152,15 @@ export class JobController {
         recordEvent(db, { object: jobRef, type: 'Normal', reason: 'SuccessfulDelete', message: `Deleted pod: ${pod.name}`, source: EVENT_SOURCE_JOB_CONTROLLER }, now);
         touched.push(pod.uid);
       }
+      const counted: Pod[] = [];
       for (const uid of plan.finalize) {
         removeFinalizer(db, uid);
         // Counted and ended: later passes need not read it again (see listPodsForSync).
         const pod = byUid.get(uid);
         if (pod !== undefined && isPodTerminal(pod) && pod.deletionTimestamp === undefined) settlePod(db, uid, podFinishTime(pod));
+        if (pod !== undefined && isPodTerminal(pod)) counted.push(pod);
       }
+      if (counted.length > 0) this.o.onPodsCounted?.(job, counted, now);
       // A deleted pod that has ended and been accounted for is gone, as the API server would remove it.
       for (const pod of pods) {
         if (pod.deletionTimestamp !== undefined && isPodTerminal(pod) && (finalized.has(pod.uid) || !pod.trackingFinalizer)) {

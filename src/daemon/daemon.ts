@@ -41,8 +41,6 @@ import { metricsRoutes } from '../metrics/route.js';
 import { consoleRoutes } from '../console/routes.js';
 import { gitjobsApiRoutes } from '../console/gitjobs-api.js';
 import { hookRoutes } from '../hooks/routes.js';
-import { repositoryKey } from '../hooks/match.js';
-import { targetOf } from '../source/git-ref.js';
 import { EMPTY_EVENTS_CONFIG, type EventsConfig } from './events-config.js';
 import { Deliverer } from '../notify/deliverer.js';
 import { OutboxRecorder } from '../notify/recorder.js';
@@ -173,6 +171,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     clock,
     logger,
     ...(outbox.enabled ? { onStatusWritten: (job, prev, next, now) => outbox.recordRun(db, job, prev, next, now) } : {}),
+    ...(outbox.wantsLostPods ? { onPodsCounted: (job, pods, now) => outbox.recordLostPods(db, job, pods, now) } : {}),
     runtime: kubelet,
     reconcile: reconcileOptionsWithBackoff(o.podBackoffBaseMs),
     // A replaced Job's successor is created once the old run is gone: a rerun's
@@ -263,17 +262,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       ...consoleRoutes(),
       ...gitjobsApiRoutes(ctx),
       ...apiRoutes(ctx),
-      ...hookRoutes({
-        db,
-        clock,
-        logger,
-        receivers: events.webhooks,
-        subject: (r) => ({
-          repository: r.repository !== undefined ? repositoryKey(r.repository) : o.source.kind === 'git' ? repositoryKey(o.source.url) : undefined,
-          target: o.source.kind === 'git' ? targetOf(o.source.ref) : undefined,
-        }),
-        sync: () => source.sync(),
-      }),
+      ...hookRoutes({ db, clock, logger, receivers: events.webhooks, source: o.source, sync: () => source.sync() }),
     ];
     try {
       listener = await startHttpListener({

@@ -25,8 +25,8 @@ export interface HookReceiverConfig {
 }
 
 /** What a notification target may subscribe to. */
-export type NotifyEvent = 'started' | 'succeeded' | 'failed' | 'sync-failed';
-export const NOTIFY_EVENTS: readonly NotifyEvent[] = ['started', 'succeeded', 'failed', 'sync-failed'];
+export type NotifyEvent = 'started' | 'succeeded' | 'failed' | 'sync-failed' | 'pod-lost';
+export const NOTIFY_EVENTS: readonly NotifyEvent[] = ['started', 'succeeded', 'failed', 'sync-failed', 'pod-lost'];
 
 export interface NotifyTargetConfig {
   name: string;
@@ -84,7 +84,7 @@ export function loadEventsConfig(file: string | undefined, stateDir: string, env
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw new GitjobsError('Invalid', `${path}: ${(err as Error).message}`);
+    throw new GitjobsError('Usage', `${path}: ${(err as Error).message}`);
   }
   return parseEventsConfig(doc ?? {}, path, env);
 }
@@ -114,7 +114,7 @@ class Checker {
   ) {}
 
   fail(field: string, message: string): GitjobsError {
-    return new GitjobsError('Invalid', `${this.where}: ${field === '' ? '' : field + ': '}${message}`);
+    return new GitjobsError('Usage', `${this.where}: ${field === '' ? '' : field + ': '}${message}`);
   }
 
   object(v: unknown, field: string): Record<string, unknown> {

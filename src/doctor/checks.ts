@@ -82,7 +82,7 @@ export function diagnose(f: HostFacts): Check[] {
           verdict: 'warn',
           detail: 'the shell supervisor',
           cost: 'each container start forks a shell more (slower starts), and the pod user is switched by setpriv(1) instead of by the supervisor',
-          fix: f.compiler ? 'rebuild the package (npm rebuild -g gitjobs), which compiles it' : 'install a C compiler (cc), then rebuild the package (npm rebuild -g gitjobs)',
+          fix: `${f.compiler ? '' : 'install a C compiler (cc), then '}compile it: node "$(npm root -g)/gitjobs/dist/executor/supervisor-build.js"`,
         },
   );
 

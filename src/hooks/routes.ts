@@ -4,6 +4,7 @@ import { GitjobsError } from '../errors.js';
 import { readBody } from '../http/body.js';
 import type { HttpRoute } from '../http/route.js';
 import { sendFailure, sendJson } from '../http/status.js';
+import { targetOf, type GitRef } from '../source/git-ref.js';
 import type { Db } from '../store/db.js';
 import { getHookDelivery, recordHookDelivery } from '../store/hook-deliveries.js';
 import type { Clock } from '../util/clock.js';
@@ -14,7 +15,7 @@ import { bodyDeliveryId, generic } from './generic.js';
 import { gitea } from './gitea.js';
 import { github } from './github.js';
 import { gitlab } from './gitlab.js';
-import { matchPush, type HookSubject } from './match.js';
+import { matchPush, repositoryKey, type HookSubject } from './match.js';
 
 // POST /hooks/<name>: one receiver per configured webhook. A request is read
 // (bounded), its signature checked, and only then parsed; a valid push for
@@ -31,8 +32,8 @@ export interface HookDeps {
   clock: Clock;
   logger: Logger;
   receivers: readonly HookReceiverConfig[];
-  /** What this receiver's pushes must be for. */
-  subject(receiver: HookReceiverConfig): HookSubject;
+  /** The daemon's source, which pushes must be for (unless a receiver names its repository). */
+  source: { kind: 'dir' } | { kind: 'git'; url: string; ref: GitRef };
   /** Fetch and apply now (the source coalesces concurrent calls into one fetch). */
   sync(): Promise<{ revision: string }>;
 }
@@ -46,8 +47,23 @@ export interface HookReply {
 
 export function hookRoutes(d: HookDeps): HttpRoute[] {
   const byName = new Map(d.receivers.map((r) => [r.name, r]));
+  const target = d.source.kind === 'git' ? targetOf(d.source.ref) : undefined;
+  const sourceRepo = d.source.kind === 'git' ? repositoryKey(d.source.url) : undefined;
+  const subjects = new Map<string, HookSubject>(d.receivers.map((r) => [r.name, { repository: r.repository === undefined ? sourceRepo : repositoryKey(r.repository), target }]));
   // A redelivery arriving while the first is still fetching waits for it instead of fetching again.
   const inFlight = new Map<string, Promise<string>>();
+  // Forged requests are logged at most once a second per receiver, so a flood of them cannot flood the log.
+  const refused = new Map<string, { at: number; more: number }>();
+  const logRefused = (name: string, remote: string | undefined): void => {
+    const now = d.clock.now();
+    const last = refused.get(name);
+    if (last !== undefined && now - last.at < 1000) {
+      last.more++;
+      return;
+    }
+    d.logger.warn('webhook refused: bad signature', { receiver: name, remote, ...(last?.more ? { alsoRefused: last.more } : {}) });
+    refused.set(name, { at: now, more: 0 });
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const name = (req.url ?? '').split('?', 1)[0]!.slice('/hooks/'.length);
@@ -57,13 +73,13 @@ export function hookRoutes(d: HookDeps): HttpRoute[] {
     const body = await readBody(req, HOOK_BODY_LIMIT);
     const forge = RECEIVERS[receiver.forge];
     if (!forge.verify(req.headers, body, receiver.secret)) {
-      d.logger.warn('webhook refused: bad signature', { receiver: name, remote: req.socket.remoteAddress });
+      logRefused(name, req.socket.remoteAddress);
       return sendFailure(res, 'Unauthorized', `the request's signature does not match the secret of webhook "${name}"`);
     }
     const event = forge.parse(req.headers, body);
     if (event.kind === 'ping') return reply(res, 200, { status: 'pong' });
     if (event.kind === 'other') return reply(res, 202, { status: 'ignored', reason: `event "${event.event}" is not a push` });
-    const decision = matchPush(event, d.subject(receiver));
+    const decision = matchPush(event, subjects.get(name)!);
     if (!decision.act) {
       d.logger.info('webhook ignored', { receiver: name, reason: decision.reason });
       return reply(res, 202, { status: 'ignored', reason: decision.reason });
@@ -76,19 +92,19 @@ export function hookRoutes(d: HookDeps): HttpRoute[] {
     if (running !== undefined) return reply(res, 200, { status: 'duplicate', delivery, revision: await running });
     const fetched = d
       .sync()
-      .then(({ revision }) => {
-        recordHookDelivery(d.db, name, delivery, d.clock.now(), revision);
-        return revision;
-      })
+      .then(
+        ({ revision }) => {
+          recordHookDelivery(d.db, name, delivery, d.clock.now(), revision);
+          return revision;
+        },
+        (err: unknown) => {
+          // Not recorded: the forge's redelivery (or its retry) tries again.
+          throw err instanceof GitjobsError ? new GitjobsError('DaemonUnavailable', `the push was received but the fetch failed: ${err.message}`) : err;
+        },
+      )
       .finally(() => inFlight.delete(key));
     inFlight.set(key, fetched);
-    let revision: string;
-    try {
-      revision = await fetched;
-    } catch (err) {
-      // Not recorded: the forge's redelivery (or its retry) tries again.
-      throw err instanceof GitjobsError ? new GitjobsError('DaemonUnavailable', `the push was received but the fetch failed: ${err.message}`) : err;
-    }
+    const revision = await fetched;
     d.logger.info('webhook push', { receiver: name, delivery, revision });
     reply(res, 200, { status: 'queued', revision, delivery });
   };

@@ -1,6 +1,6 @@
 import type { EventsConfig } from '../daemon/events-config.js';
 import type { Db } from '../store/db.js';
-import { listOpenOutbox, recordDeliveryAttempt, recordGivenUp, type OutboxRow } from '../store/outbox.js';
+import { listOpenOutbox, pruneOutbox, recordDeliveryAttempt, recordGivenUp, type OutboxRow } from '../store/outbox.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { nextAttemptAt, reconcileNotifications, type OpenDelivery } from './plan.js';
@@ -24,7 +24,11 @@ export interface DelivererOptions {
   maxInFlight?: number;
   /** One attempt's limit. */
   timeoutMs?: number;
+  /** Finished notifications are kept this long (given-up ones stay listed by `get notifications` until then). */
+  keepFinishedMs?: number;
 }
+
+const PRUNE_EVERY_MS = 3_600_000;
 
 export class Deliverer {
   private readonly inFlight = new Map<number, AbortController>();
@@ -33,6 +37,13 @@ export class Deliverer {
   private scheduled = false;
   private stopped = false;
   private started = false;
+  private prunedAt = 0;
+  /**
+   * Due rows the last pass had no room for. An attempt that ends starts the
+   * next of these instead of reading the outbox again, so draining a backlog
+   * (a receiver back after an outage) reads it once, not once per delivery.
+   */
+  private backlog: OutboxRow[] = [];
 
   constructor(private readonly o: DelivererOptions) {}
 
@@ -66,6 +77,10 @@ export class Deliverer {
     const now = clock.now();
     let open: OutboxRow[];
     try {
+      if (now - this.prunedAt >= PRUNE_EVERY_MS) {
+        this.prunedAt = now;
+        pruneOutbox(db, now - (this.o.keepFinishedMs ?? 7 * 24 * 3_600_000));
+      }
       open = listOpenOutbox(db);
     } catch (err) {
       this.o.logger.error('notification outbox unreadable', { error: String(err) });
@@ -82,10 +97,25 @@ export class Deliverer {
       recordGivenUp(db, g.seq, now, g.reason);
       this.o.logger.warn('notification given up', { target: byId.get(g.seq)?.target, event: byId.get(g.seq)?.eventId, reason: g.reason });
     }
-    const room = Math.max(0, (this.o.maxInFlight ?? 8) - this.inFlight.size);
-    for (const seq of plan.deliver.slice(0, room)) this.attempt(byId.get(seq)!);
+    this.backlog = plan.deliver.map((seq) => byId.get(seq)!);
+    this.startFromBacklog();
     if (plan.giveUp.length > 0) this.wake();
     if (plan.wakeAt !== undefined) this.sleepUntil(plan.wakeAt);
+  }
+
+  private startFromBacklog(): void {
+    const max = this.o.maxInFlight ?? 8;
+    while (this.inFlight.size < max && this.backlog.length > 0) {
+      const row = this.backlog.shift()!;
+      if (!this.inFlight.has(row.seq)) this.attempt(row);
+    }
+  }
+
+  /** After an attempt: the next due row if one is waiting, else a fresh look (a subject's next row may be due now). */
+  private next(): void {
+    if (this.stopped) return;
+    if (this.backlog.length > 0) this.startFromBacklog();
+    else this.wake();
   }
 
   private sleepUntil(at: number): void {
@@ -144,7 +174,7 @@ export class Deliverer {
     })().finally(() => {
       this.inFlight.delete(row.seq);
       this.running.delete(run);
-      this.wake();
+      this.next();
     });
     this.running.add(run);
   }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import type { Job, JobStatus } from '../api/types.js';
+import type { Job, JobStatus, Pod } from '../api/types.js';
 import type { EventsConfig, NotifyEvent } from '../daemon/events-config.js';
 import type { Db } from '../store/db.js';
 import { insertOutbox } from '../store/outbox.js';
-import { lastFailedTermination } from '../store/runs.js';
+import { lastFailedTermination, runTrigger } from '../store/runs.js';
 import { runNotifications, type LogTail } from './run-events.js';
 
 // The cause side of the outbox: called inside the transaction that writes a
@@ -17,7 +17,9 @@ export const COMMIT_STATUS_TARGET = ':commit-status';
 export const EVENT_TYPE_PREFIX = 'io.gitjobs.';
 
 export function eventType(event: NotifyEvent): string {
-  return event === 'sync-failed' ? `${EVENT_TYPE_PREFIX}source.sync-failed` : `${EVENT_TYPE_PREFIX}job.${event}`;
+  if (event === 'sync-failed') return `${EVENT_TYPE_PREFIX}source.sync-failed`;
+  if (event === 'pod-lost') return `${EVENT_TYPE_PREFIX}pod.lost`;
+  return `${EVENT_TYPE_PREFIX}job.${event}`;
 }
 
 /** What a commit status row carries. */
@@ -27,6 +29,24 @@ export interface CommitStatusPayload {
   description: string;
   context: string;
   job: { namespace: string; name: string };
+}
+
+export interface LostPodData {
+  job: { namespace: string; name: string; uid: string };
+  pod: { name: string; uid: string };
+  container: string;
+  exitCode: number;
+  message: string;
+  revision?: string;
+}
+
+/** The container of a pod whose end nobody saw (its supervisor was killed): reason Lost. */
+function lostContainer(pod: Pod): { name: string; exitCode: number; message: string } | undefined {
+  for (const c of [...pod.status.initContainerStatuses, ...pod.status.containerStatuses]) {
+    const t = c.state.terminated;
+    if (t?.reason === 'Lost') return { name: c.name, exitCode: t.exitCode, message: t.message ?? '' };
+  }
+  return undefined;
 }
 
 export interface SyncFailureData {
@@ -50,10 +70,14 @@ export class OutboxRecorder {
     return this.config.notifications.length > 0 || this.config.commitStatus !== undefined;
   }
 
+  get wantsLostPods(): boolean {
+    return this.config.notifications.some((t) => t.events.includes('pod-lost'));
+  }
+
   /** Inside the controller's status transaction. */
   recordRun(db: Db, job: Job, prev: JobStatus, next: JobStatus, now: number): void {
     if (!this.enabled) return;
-    const events = runNotifications(job, prev, next, () => logTail(db, job.uid));
+    const events = runNotifications(job, prev, next, { trigger: () => runTrigger(db, job.uid), logTail: () => logTail(db, job.uid) });
     let inserted = false;
     for (const n of events) {
       const id = randomUUID();
@@ -78,6 +102,29 @@ export class OutboxRecorder {
         insertOutbox(db, { eventId: id, target: COMMIT_STATUS_TARGET, type: `commit-status.${payload.state}`, subject: `${sha} ${context}`, payload }, now);
         inserted = true;
       }
+    }
+    if (inserted) this.wake();
+  }
+
+  /** Inside the controller's transaction that counts ended pods: those whose supervisor was lost. */
+  recordLostPods(db: Db, job: Job, pods: readonly Pod[], now: number): void {
+    const targets = this.config.notifications.filter((t) => t.events.includes('pod-lost'));
+    if (targets.length === 0) return;
+    let inserted = false;
+    for (const pod of pods) {
+      const lost = lostContainer(pod);
+      if (lost === undefined) continue;
+      const data: LostPodData = {
+        job: { namespace: job.namespace, name: job.name, uid: job.uid },
+        pod: { name: pod.name, uid: pod.uid },
+        container: lost.name,
+        exitCode: lost.exitCode,
+        message: lost.message,
+        ...(job.origin.revision === undefined ? {} : { revision: job.origin.revision }),
+      };
+      const id = randomUUID();
+      for (const t of targets) insertOutbox(db, { eventId: id, target: t.name, type: eventType('pod-lost'), subject: `${pod.namespace}/${pod.name}`, payload: data }, now);
+      inserted = true;
     }
     if (inserted) this.wake();
   }

@@ -62,6 +62,9 @@ function slackMessage(row: OutboxRow, data: Record<string, unknown>): { text: st
   let text: string;
   if (row.type.endsWith('source.sync-failed')) {
     text = `:warning: Sync of ${row.subject} failed: ${String(d.reason)}: ${String(d.message)}`;
+  } else if (row.type.endsWith('pod.lost')) {
+    const job = d.job === undefined ? '' : ` of ${d.url === undefined ? `Job ${d.job.namespace}/${d.job.name}` : `<${d.url}|Job ${d.job.namespace}/${d.job.name}>`}`;
+    text = `:warning: Pod ${row.subject}${job} was lost: ${String(d.message)}`;
   } else {
     const what = row.type.split('.').pop();
     const icon = what === 'succeeded' ? ':white_check_mark:' : what === 'failed' ? ':x:' : ':arrow_forward:';

@@ -14,6 +14,8 @@ export interface LogTail {
 /** The `data` of a run's CloudEvent. */
 export interface RunEventData {
   job: { namespace: string; name: string; uid: string };
+  /** The run is the Job uid (see `gitjobs history`); trigger: new, spec-change, rerun or apply. */
+  run: { uid: string; trigger?: string };
   source: string;
   revision?: string;
   commit?: { sha: string; author: string; email: string; subject: string };
@@ -39,12 +41,21 @@ function terminal(s: JobStatus): { type: 'Complete' | 'Failed'; reason: string; 
   return c === undefined ? undefined : { type: c.type as 'Complete' | 'Failed', reason: c.reason, message: c.message, at: c.lastTransitionTime };
 }
 
+/** What an event may quote from the store, read only when an event is made. */
+export interface RunLookups {
+  trigger(): string | undefined;
+  logTail(): LogTail | undefined;
+}
+
 /** The run events between two statuses of one Job: started, then succeeded or failed, each once. */
-export function runNotifications(job: Job, prev: JobStatus, next: JobStatus, logTail: () => LogTail | undefined): RunNotification[] {
+export function runNotifications(job: Job, prev: JobStatus, next: JobStatus, lookups: RunLookups): RunNotification[] {
   const out: RunNotification[] = [];
+  let trigger: string | undefined | null = null;
   const base = (): RunEventData => {
+    if (trigger === null) trigger = lookups.trigger();
     const d: RunEventData = {
       job: { namespace: job.namespace, name: job.name, uid: job.uid },
+      run: trigger === undefined ? { uid: job.uid } : { uid: job.uid, trigger },
       source: job.origin.source,
       succeeded: next.succeeded,
       failed: next.failed,
@@ -67,7 +78,7 @@ export function runNotifications(job: Job, prev: JobStatus, next: JobStatus, log
     d.completionTime = new Date(end).toISOString();
     if (next.startTime !== undefined) d.durationSeconds = Math.max(0, Math.round((end - next.startTime) / 100) / 10);
     if (after.type === 'Failed') {
-      const tail = logTail();
+      const tail = lookups.logTail();
       if (tail !== undefined) d.logTail = tail;
     }
     out.push({ event: after.type === 'Complete' ? 'succeeded' : 'failed', data: d });

@@ -3,7 +3,8 @@ import { stmt } from './statements.js';
 
 // The outbox: rows are inserted by whatever writes their cause, in the same
 // transaction (the Job controller, the source's status), and never changed.
-// Delivery progress is the deliverer's alone, in outbox_delivery.
+// Delivery progress is the deliverer's alone, in outbox_delivery, and so is
+// removing rows long finished.
 
 export interface OutboxInsert {
   eventId: string;
@@ -115,4 +116,15 @@ export function recordGivenUp(db: Db, seq: number, at: number, error: string): v
     `INSERT INTO outbox_delivery (seq, attempts, last_error, failed_at) VALUES (?, 0, ?, ?)
      ON CONFLICT(seq) DO UPDATE SET next_at = NULL, last_error = excluded.last_error, failed_at = excluded.failed_at`,
   ).run(seq, error, at);
+}
+
+/**
+ * Forgets notifications finished (delivered or given up) before `before`: the
+ * deliverer's housekeeping, the one delete of outbox rows. Returns how many.
+ */
+export function pruneOutbox(db: Db, before: number): number {
+  return stmt(
+    db,
+    'DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox_delivery WHERE coalesce(delivered_at, failed_at) < ?)',
+  ).run(before).changes;
 }

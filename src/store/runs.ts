@@ -150,3 +150,9 @@ export function lastFailedTermination(db: Db, jobUid: string): { pod: string; co
   ).get(jobUid) as { pod: string; container: string; exitCode: number; logPath: string } | undefined;
   return row;
 }
+
+/** Why a Job's run started (the runs record's trigger), if it has one. */
+export function runTrigger(db: Db, jobUid: string): RunTrigger | undefined {
+  const row = stmt(db, 'SELECT trigger FROM runs WHERE job_uid = ?').get(jobUid) as { trigger: RunTrigger } | undefined;
+  return row?.trigger;
+}

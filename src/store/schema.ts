@@ -437,7 +437,8 @@ export const MIGRATIONS: readonly Migration[] = [
       -- One row per notification (a CloudEvent or a commit status) for one
       -- target, inserted in the transaction that writes its cause (a Job's
       -- terminal condition, a failed sync), so none is lost or made up. Rows are
-      -- never updated: the deliverer writes its progress in outbox_delivery.
+      -- never updated: the deliverer writes its progress in outbox_delivery,
+      -- and removes rows a week after they finished.
       CREATE TABLE outbox (
         seq           INTEGER PRIMARY KEY,
         event_id      TEXT NOT NULL,

@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EMPTY_EVENTS_CONFIG, loadEventsConfig, parseEventsConfig } from '../../src/daemon/events-config.js';
-import { tempDir } from '../helpers/e2e.js';
+import { cli, tempDir } from '../helpers/e2e.js';
 
 const parse = (doc: unknown, env: NodeJS.ProcessEnv = {}) => parseEventsConfig(doc, 'events.yaml', env);
 
@@ -36,5 +36,18 @@ describe('events configuration', () => {
     [{ notify: [] }, /notify: unknown field/],
   ])('refuses %j', (doc, message) => {
     expect(() => parse(doc, { S: 'x' })).toThrow(message);
+  });
+
+  it('keeps the daemon from starting when wrong, naming the file and field', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'state'));
+    const file = join(dir, 'state', 'events.yaml');
+    writeFileSync(file, 'webhooks:\n- { forge: github, secretEnv: NOT_SET_ANYWHERE }\n');
+    const r = cli(['daemon', '--jobs', dir, '--state', join(dir, 'state')]);
+    expect(r).toMatchObject({ code: 2, stdout: '', stderr: `error: ${file}: webhooks[0].secretEnv: the environment variable NOT_SET_ANYWHERE is not set\n` });
+    expect(cli(['daemon', '--jobs', dir, '--state', join(dir, 'state'), '--events-config', join(dir, 'missing.yaml')])).toMatchObject({
+      code: 2,
+      stderr: `error: cannot read events configuration ${join(dir, 'missing.yaml')}: ENOENT\n`,
+    });
   });
 });

@@ -1,6 +1,9 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { HTTP, type CloudEvent } from 'cloudevents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readListener } from '../../src/http/server.js';
 import { condition, startDaemon, waitFor, type DaemonHandle } from '../helpers/e2e.js';
@@ -19,6 +22,8 @@ let d: DaemonHandle;
 let server: GitServer;
 let work: WorkRepo;
 let base: string;
+let receiver: Server;
+const notified: CloudEvent<Record<string, unknown>>[] = [];
 
 function fixture(name: string, after?: string): Buffer {
   const p = JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as Record<string, unknown>;
@@ -73,6 +78,15 @@ beforeAll(async () => {
   git(root, 'clone', '-q', '--bare', work.dir, 'jobs.git');
   work.git('remote', 'add', 'origin', `${root}/jobs.git`);
   server = await startGitServer({ root });
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8').on('data', (c: string) => (body += c));
+    req.on('end', () => {
+      notified.push(HTTP.toEvent({ headers: req.headers, body }) as CloudEvent<Record<string, unknown>>);
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   const dir = tempDir();
   const secretFile = join(dir, 'hook-secret');
   writeFileSync(secretFile, SECRET + '\n', { mode: 0o600 });
@@ -86,6 +100,8 @@ beforeAll(async () => {
       `- { name: gitea, forge: gitea, secretFile: ${secretFile}, repository: http://localhost:3000/gitea/webhooks }`,
       `- { name: bitbucket, forge: bitbucket-server, secretFile: ${secretFile}, repository: https://bitbucket.example.com/scm/proj/repository.git }`,
       '- { name: generic, forge: generic, secretEnv: TEST_HOOK_SECRET }',
+      'notifications:',
+      `- { name: ops, url: "http://127.0.0.1:${(receiver.address() as AddressInfo).port}/", events: [sync-failed] }`,
       '',
     ].join('\n'),
   );
@@ -101,18 +117,25 @@ beforeAll(async () => {
 afterAll(async () => {
   await d?.cleanup();
   await server?.close();
+  await new Promise((r) => receiver?.close(r));
   removeTempDirs();
 });
 
 describe('webhook receivers', () => {
   it('a signed GitHub push fetches at once and answers with the revision it queued; the pod starts', async () => {
-    const sha = pushJob('from-github');
-    const sent = Date.now();
-    const r = await post('github', fixture('github-push.json', sha), SIGNERS.github!(fixture('github-push.json', sha), randomUUID()));
-    const answered = Date.now();
-    expect(r).toMatchObject({ status: 200, json: { status: 'queued', revision: `main@sha1:${sha}` } });
-    const started = await waitFor('the pushed Job started', () => startedAt('from-github'), 20_000, 10);
-    console.log(`webhook → answered ${answered - sent} ms, → pod started ${started - sent} ms`);
+    const answered: number[] = [];
+    const started: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const sha = pushJob(`from-github-${i}`);
+      const body = fixture('github-push.json', sha);
+      const sent = Date.now();
+      const r = await post('github', body, SIGNERS.github!(body, randomUUID()));
+      answered.push(Date.now() - sent);
+      expect(r).toMatchObject({ status: 200, json: { status: 'queued', revision: `main@sha1:${sha}` } });
+      started.push((await waitFor('the pushed Job started', () => startedAt(`from-github-${i}`), 20_000, 10)) - sent);
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    console.log(`webhook → answered median ${median(answered)} ms (max ${Math.max(...answered)}), → pod started median ${median(started)} ms (max ${Math.max(...started)})`);
   });
 
   it.each(['gitlab', 'gitea', 'bitbucket'])('a %s push is verified the way that forge signs, and fetched', async (forge) => {
@@ -196,6 +219,23 @@ describe('webhook receivers', () => {
     expect(server.requests).toBe(afterStart);
   });
 
+  it('answers 503 when the fetch fails, so the forge redelivers, and notifies the failed sync', async () => {
+    const sha = pushJob('after-outage');
+    const body = fixture('github-push.json', sha);
+    const headers = SIGNERS.github!(body, randomUUID());
+    server.down = true;
+    const failed = await post('github', body, headers);
+    expect(failed.status).toBe(503);
+    expect(failed.json).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable' });
+    expect(String(failed.json.message)).toMatch(/^the push was received but the fetch failed: /);
+    const ev = await waitFor('the sync-failed event', () => notified.find((e) => e.type === 'io.gitjobs.source.sync-failed'));
+    expect(ev.subject).toBe(server.url('jobs.git'));
+    expect(ev.data).toMatchObject({ source: server.url('jobs.git'), lastGoodRevision: expect.stringMatching(/^main@sha1:/) });
+    server.down = false;
+    // The redelivery of the same delivery is acted on: the failed one was not recorded.
+    expect(await post('github', body, headers)).toMatchObject({ status: 200, json: { status: 'queued', revision: `main@sha1:${sha}` } });
+  });
+
   it('refuses an oversized body with 413 before reading it', async () => {
     const big = Buffer.alloc(6 * 1024 * 1024, 0x20);
     const r = await post('github', big, SIGNERS.github!(big, randomUUID()));
@@ -220,6 +260,8 @@ describe('webhook receivers', () => {
     const fetches = server.requests - before;
     console.log(`flood: 600 deliveries answered in ${took} ms, ${fetches} Git requests`);
     expect(fetches).toBeLessThan(30);
+    // 300 forged requests in a second or two: a few log lines, not 300.
+    expect(d.log().split('webhook refused: bad signature').length - 1).toBeLessThan(10);
     await waitFor('the steady Job complete', () => condition(d.job('steady'), 'Complete'), 30_000, 100);
   });
 });

@@ -6,7 +6,7 @@ import { DEFAULT_RETRY, type CommitStatusConfig, type EventsConfig } from '../..
 import { Deliverer } from '../../src/notify/deliverer.js';
 import { OutboxRecorder } from '../../src/notify/recorder.js';
 import { openDb, type Db } from '../../src/store/db.js';
-import { listOutbox } from '../../src/store/outbox.js';
+import { listOutbox, pruneOutbox } from '../../src/store/outbox.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { at, condition, job, status } from '../helpers/builders.js';
 import { tempDir, waitFor } from '../helpers/e2e.js';
@@ -109,5 +109,10 @@ describe.each(['github', 'gitlab', 'gitea'] as const)('%s commit status', (forge
       [forge === 'gitlab' ? 'failed' : 'failure', `gitjobs/default/build-${forge}`, `https://ci.example.com/#/jobs/default/build-${forge}`],
     ]);
     expect(mine()[1]!.body.description).toBe('failed (BackoffLimitExceeded) in 4s');
+    // Delivered rows are kept a while, then removed with their delivery records.
+    expect(listOutbox(db, { all: true })).toHaveLength(2);
+    expect(pruneOutbox(db, Date.now() + 1)).toBe(2);
+    expect(listOutbox(db, { all: true })).toEqual([]);
+    expect(db.prepare('SELECT count(*) AS n FROM outbox_delivery').get()).toEqual({ n: 0 });
   });
 });

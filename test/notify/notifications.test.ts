@@ -1,11 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HTTP, type CloudEvent } from 'cloudevents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliAsync, startDaemon, waitFor, type DaemonHandle } from '../helpers/e2e.js';
+import { existingRunRecords } from '../../src/executor/paths.js';
+import { podsOf } from '../reliability/harness.js';
 import { jobYaml, removeTempDirs, tempDir, WorkRepo } from '../source/fixture.js';
 
 // Run notifications as receivers see them: a real daemon following a real
@@ -77,7 +79,7 @@ beforeAll(async () => {
     config,
     `consoleUrl: http://console.example/
 notifications:
-- { name: hooks, url: "http://127.0.0.1:${port}/generic", secretFile: ${secretFile}, events: [started, succeeded, failed] }
+- { name: hooks, url: "http://127.0.0.1:${port}/generic", secretFile: ${secretFile}, events: [started, succeeded, failed, pod-lost] }
 - { name: chat, url: "http://127.0.0.1:${port}/slack", template: slack, events: [failed] }
 commitStatus: { forge: github, apiUrl: "http://127.0.0.1:${port}/gh", repository: acme/jobs, tokenEnv: TEST_STATUS_TOKEN }
 retry: { initialInterval: 100ms, maxInterval: 400ms }
@@ -150,6 +152,22 @@ describe('notifications', () => {
       { state: 'failure', target_url: 'http://console.example/#/jobs/default/bad', description: expect.stringMatching(/^failed \(BackoffLimitExceeded\) in [\d.]+s$/), context: 'gitjobs/default/bad' },
     ]);
     expect(statuses('ok').map((r) => (JSON.parse(r.body) as { state: string }).state)).toEqual(['pending', 'success']);
+  });
+
+  it('tells of a pod whose supervisor was lost', async () => {
+    repo.write('jobs/lost.yaml', jobYaml('lost', 'sleep 30').replace('spec:\n', 'spec:\n  backoffLimit: 0\n')).commit('Lost');
+    const records = await waitFor('the pod of lost running', () => {
+      const pod = podsOf(d.stateDir, 'lost')[0];
+      if (pod?.status.phase !== 'Running') return undefined;
+      const f = `${existingRunRecords(d.stateDir, pod, 'main', 0)}supervisor`;
+      return existsSync(f) ? { pod, f } : undefined;
+    });
+    process.kill(Number(readFileSync(records.f, 'utf8').trim().split(' ')[0]), 'SIGKILL');
+    const ev = await waitFor('the pod-lost event', () => events().find((e) => e.type === 'io.gitjobs.pod.lost'));
+    expect(ev.subject).toBe(`default/${records.pod.name}`);
+    expect(ev.data).toMatchObject({ job: { name: 'lost' }, pod: { uid: records.pod.uid }, container: 'main', exitCode: 137, message: expect.stringContaining('supervisor') });
+    await waitFor('and the run failed', () => eventFor('failed', 'lost'));
+    expect(events().filter((e) => e.type === 'io.gitjobs.pod.lost')).toHaveLength(1);
   });
 
   it('keeps deliveries while the receiver is down and through a SIGKILL, and delivers them after the restart', async () => {

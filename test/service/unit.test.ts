@@ -29,6 +29,8 @@ describe('gitjobs.service', () => {
     expect(s.get('KillMode')).toBe('process');
     expect(s.get('Delegate')).toBe('yes');
     expect(s.get('Restart')).toBe('on-failure');
+    // A wrong flag or events file exits 2: not restarted in a loop.
+    expect(s.get('RestartPreventExitStatus')).toBe('2');
     expect(s.get('KillSignal')).toBe('SIGTERM');
     expect(s.get('ExecStart')).toMatch(/^\/usr\/local\/bin\/gitjobs daemon --state \$\{STATE_DIRECTORY\} \$GITJOBS_DAEMON_ARGS$/);
   });
