@@ -35,7 +35,10 @@ export interface PodRuntime {
   /** True once this daemon has started or re-attached to the pod. */
   started: boolean;
   runs: Map<string, ContainerRun>;
+  /** Back-offs being waited out, before a restart or a config retry. */
   restartTimers: Map<string, NodeJS.Timeout>;
+  /** Back-offs that have passed: the container starts next as this attempt. */
+  due: Map<string, number>;
   killTimer?: NodeJS.Timeout;
   deadlineTimer?: NodeJS.Timeout;
   /** Set when the pod must end although nobody deleted it: its deadline passed, or an init container failed for good. */
@@ -45,9 +48,19 @@ export interface PodRuntime {
 export function cancelRestarts(rt: PodRuntime): void {
   for (const t of rt.restartTimers.values()) clearTimeout(t);
   rt.restartTimers.clear();
+  rt.due.clear();
 }
 
-/** Containers of the pod are being started: its status is written once they run (PodRows.save). */
+export function newPodRuntime(): PodRuntime {
+  return { started: false, runs: new Map(), restartTimers: new Map(), due: new Map() };
+}
+
+/** What the pure lifecycle is told of the pod's runs. */
+export function runsOf(rt: PodRuntime): { running: ReadonlySet<string>; backingOff: ReadonlySet<string>; due: ReadonlyMap<string, number> } {
+  return { running: new Set(rt.runs.keys()), backingOff: new Set(rt.restartTimers.keys()), due: rt.due };
+}
+
+/** Containers of the pod are being started: its status is written once they run (PodRows.put). */
 export function starting(rt: PodRuntime): boolean {
   for (const r of rt.runs.values()) if (r.starting === true) return true;
   return false;
