@@ -112,12 +112,15 @@ export function reconcilePod(input: PodInput): PodPlan {
   return { state: 'Finished', status: podFinished(status, now, ending ?? {}), start: [], ending };
 }
 
-/** The container's run ended with `t`: its new status, and whether it restarts in place (and after how long) or ends the pod. */
-export function containerExited(
-  input: PodInput,
-  name: string,
-  t: ContainerStateTerminated,
-): { status: PodStatus; restartAfterMs?: number; ending?: FinishOptions } {
+/** What follows a container's end or failed start: its new status, a run again after `restartAfterMs`, or the pod's end. */
+export interface ContainerOutcome {
+  status: PodStatus;
+  restartAfterMs?: number;
+  ending?: FinishOptions;
+}
+
+/** The container's run ended with `t`: whether it restarts in place (and after how long) or ends the pod. */
+export function containerExited(input: PodInput, name: string, t: ContainerStateTerminated): ContainerOutcome {
   const { pod, runs, now } = input;
   const status = containerTerminated(pod.status, name, t, now);
   const next = exitOutcome({
@@ -134,7 +137,7 @@ export function containerExited(
 }
 
 /** What a container runtime reports when exec fails: the container never ran, and ends at once. */
-export function containerFailedToStart(input: PodInput, start: ContainerStart, message: string): ReturnType<typeof containerExited> & { terminated: ContainerStateTerminated } {
+export function containerFailedToStart(input: PodInput, start: ContainerStart, message: string): ContainerOutcome & { terminated: ContainerStateTerminated } {
   const { now } = input;
   const terminated: ContainerStateTerminated = { exitCode: 128, reason: 'StartError', message, startedAt: now, finishedAt: now };
   const started = containerStarted(input.pod.status, start.name, now, start.attempt);
@@ -143,13 +146,14 @@ export function containerFailedToStart(input: PodInput, start: ContainerStart, m
 
 /**
  * The container cannot be created as configured (a Secret or key missing): as
- * the kubelet's CreateContainerConfigError, it waits and is tried again after
- * the back-off base, so a Secret created meanwhile lets it start.
+ * the kubelet's CreateContainerConfigError, it waits and is tried again (as
+ * the same attempt) after the back-off base, so a Secret created meanwhile
+ * lets it start.
  */
-export function containerConfigError(input: PodInput, name: string, message: string): { status: PodStatus; retryAfterMs: number } {
+export function containerConfigError(input: PodInput, name: string, message: string): ContainerOutcome {
   return {
     status: containerWaitingToRestart(input.pod.status, name, 'CreateContainerConfigError', message, input.now),
-    retryAfterMs: input.options.backoffBaseMs,
+    restartAfterMs: input.options.backoffBaseMs,
   };
 }
 

@@ -1,4 +1,6 @@
+import { isPodTerminal } from '../api/pods.js';
 import type { Pod, PodStatus } from '../api/types.js';
+import { withPodCondition } from './pod-status.js';
 import type { Db } from '../store/db.js';
 import { recordEvent } from '../store/events.js';
 import { getPod, putPodStatus, recordContainerTermination, type ContainerTermination } from '../store/pods.js';
@@ -64,6 +66,13 @@ export class PodRows {
   notify(uid: string): void {
     const pod = getPod(this.db, uid);
     if (pod !== undefined) this.onChange(pod);
+  }
+
+  /** Marks a pod stopped on purpose while its Job still wants it, as the eviction API does: `onPodConditions` rules match it. */
+  disrupt(uid: string, reason: string, message: string): void {
+    const pod = this.load(uid);
+    if (pod === undefined || isPodTerminal(pod)) return;
+    this.put(uid, withPodCondition(pod.status, 'DisruptionTarget', reason, message, this.clock.now()), [], false);
   }
 
   /** A Warning event on the pod, from the kubelet. */

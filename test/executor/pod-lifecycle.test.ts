@@ -271,7 +271,7 @@ describe('a container that could not start', () => {
 
   it('whose Secret is missing waits in CreateContainerConfigError and is tried again after the back-off base', () => {
     const r = containerConfigError(input({}), 'main', 'secret "db" not found');
-    expect(r.retryAfterMs).toBe(BASE);
+    expect(r.restartAfterMs).toBe(BASE);
     expect(r.status.containerStatuses[0]?.state.waiting).toEqual({ reason: 'CreateContainerConfigError', message: 'secret "db" not found' });
   });
 });
