@@ -8,7 +8,7 @@ import type { KubeletOptions, PodContext } from './kubelet-options.js';
 import { containerLogDir, containerLogPath, runRecords } from './paths.js';
 import { PodCgroupOps } from './pod-cgroup-ops.js';
 import { cancelRestarts, readTermination, type ContainerRun, type PodRuntime } from './pod-runtime.js';
-import { LogStamper } from './log-stamps.js';
+import { LogStamper } from './log-stamper.js';
 import type { ContainerTermination } from '../store/pods.js';
 import { isOurWorkload, isSameProcessAlive, signalGroup } from './process.js';
 import { localCapacity } from './resources.js';
