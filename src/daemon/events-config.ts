@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { parseDuration } from '../cli/args.js';
 import { GitjobsError } from '../errors.js';
+import { parseDuration } from '../util/duration.js';
 
 // The daemon's events configuration: webhook receivers (events in),
 // notification targets and commit status (events out), in one YAML file given
@@ -243,7 +243,9 @@ class Checker {
     this.only(o, 'retry', ['initialInterval', 'maxInterval', 'giveUpAfter']);
     const d = (key: string, fallback: number): number => {
       if (o[key] === undefined) return fallback;
-      const ms = parseDuration(this.string(o[key], `retry.${key}`));
+      const text = this.string(o[key], `retry.${key}`);
+      const ms = parseDuration(text);
+      if (ms === undefined) throw this.fail(`retry.${key}`, `invalid duration "${text}": use a number with a unit, e.g. 10s, 250ms, 1m`);
       if (ms <= 0) throw this.fail(`retry.${key}`, 'must be positive');
       return ms;
     };

@@ -4,18 +4,20 @@ import type { Container, Pod } from '../api/types.js';
 import { runLimits, type Containment } from './containment.js';
 import { containerLaunch, podEnvDefaults, resolveExecutable, type LocalNode } from './env.js';
 import type { PodIdentity } from './identity.js';
-import type { KubeletOptions } from './kubelet-options.js';
+import type { KubeletOptions, PodContext } from './kubelet-options.js';
 import { containerLogDir, containerLogPath, runRecords } from './paths.js';
-import type { PodCgroupOps } from './pod-cgroup-ops.js';
-import type { ContainerRun, PodRuntime } from './pod-runtime.js';
+import { PodCgroupOps } from './pod-cgroup-ops.js';
+import { cancelRestarts, readTermination, type ContainerRun, type PodRuntime } from './pod-runtime.js';
+import { LogStamper } from './log-stamper.js';
+import type { ContainerTermination } from '../store/pods.js';
 import { isOurWorkload, isSameProcessAlive, signalGroup } from './process.js';
 import { localCapacity } from './resources.js';
 import { rlimitPrefix } from './rlimits.js';
 import { readExitCode, readSupervisor, readWorkloadPid } from './run-records.js';
-import type { Spawner } from './spawner.js';
+import { DirectSpawner, type Spawner } from './spawner.js';
 import { ContainerConfigError } from './secrets.js';
-import type { Supervisor } from './supervisor.js';
-import { volumeMountEnv } from './volumes.js';
+import { chooseSupervisor, installSupervisor, type Supervisor } from './supervisor.js';
+import { createPodVolumes, removePodVolumes, volumeMountEnv } from './volumes.js';
 
 /** What the kubelet hears about a run: it is up, or it has ended (or never started: `startError`). */
 export interface RunEvents {
@@ -23,12 +25,8 @@ export interface RunEvents {
   ended(podUid: string, name: string, run: ContainerRun): void;
 }
 
-export interface ContainerRunnerOptions extends Pick<KubeletOptions, 'stateDir' | 'logger' | 'nodeCapacity' | 'secrets'> {
+export interface ContainerRunnerOptions extends Pick<KubeletOptions, 'db' | 'stateDir' | 'logger' | 'nodeCapacity' | 'secrets' | 'clock' | 'spawner'> {
   containment: Containment;
-  spawner: Spawner;
-  /** This daemon's own copy of the supervisor (see installSupervisor). */
-  supervisor: Supervisor;
-  cg: PodCgroupOps;
   /** The pod's own uid (--pod-uid-range), for its supervisor record. */
   podUidOf: (podUid: string) => number | undefined;
   events: RunEvents;
@@ -51,8 +49,114 @@ export interface Launch {
  */
 export class ContainerRunner {
   private localNode: LocalNode | undefined;
+  private readonly stamper: LogStamper;
+  private readonly spawner: Spawner;
+  /** This daemon's own copy of the supervisor (see installSupervisor). */
+  private readonly supervisor: Supervisor;
+  readonly cg: PodCgroupOps;
+  private stopped = false;
 
-  constructor(private readonly o: ContainerRunnerOptions) {}
+  constructor(private readonly o: ContainerRunnerOptions) {
+    const ct = o.containment;
+    this.stamper = new LogStamper(() => o.clock.now(), ct.logMaxBytes);
+    this.spawner = o.spawner ?? new DirectSpawner(ct.cgroups);
+    this.supervisor = installSupervisor(o.stateDir, ct.supervisor ?? chooseSupervisor());
+    this.cg = new PodCgroupOps(ct.cgroups, o.db, o.clock, o.logger);
+  }
+
+  /**
+   * Prepares and hands the run to the spawner (see prepare and start), or
+   * says why it cannot start, as the kubelet reports it.
+   */
+  launch(pod: Pod, c: Container, attempt: number, ctx: PodContext, id: PodIdentity | undefined, warn: (reason: string, message: string) => void): { run: ContainerRun } | { configError: string } | { startError: string } {
+    const prepared = this.prepare(pod, c, ctx, id, warn);
+    const ref = { pod: `${pod.namespace}/${pod.name}`, container: c.name };
+    if ('configError' in prepared) {
+      // The message never holds a value.
+      warn('Failed', `Error: ${prepared.configError}`);
+      this.o.logger.warn('container config error', { ...ref, message: prepared.configError });
+      return prepared;
+    }
+    if ('startError' in prepared) {
+      this.o.logger.warn('container failed to start', { ...ref, message: prepared.startError });
+      return prepared;
+    }
+    return { run: this.start(pod, c, attempt, prepared.launch) };
+  }
+
+  /** Runs get a cgroup leaf each. */
+  get withCgroups(): boolean {
+    return this.o.containment.cgroups !== undefined;
+  }
+
+  /** Before a pod's first run: its volumes, and a word on limits this node cannot enforce. */
+  preparePod(pod: Pod, id: PodIdentity | undefined): void {
+    createPodVolumes(this.o.stateDir, pod, id);
+    this.cg.warnUnenforced(pod);
+  }
+
+  /** Nothing of the pod stays: with `volumes` its volumes, and its cgroup once empty. */
+  removePod(podUid: string, volumes: boolean): void {
+    if (volumes) removePodVolumes(this.o.stateDir, podUid);
+    this.removeCgroup(podUid);
+  }
+
+  /** The pod's cgroup goes once it is empty (the pod ended, or its row is gone). */
+  removeCgroup(podUid: string): void {
+    if (this.o.containment.cgroups === undefined) return;
+    this.spawner.removeCgroup(podUid, (dir) => this.o.logger.warn('could not remove a pod cgroup', { pod: podUid, cgroup: dir }));
+  }
+
+  /** cgroups of pods that ended (or were deleted) while no daemon ran: whatever is left in them goes. */
+  removeCgroupsBut(live: (podUid: string) => boolean): void {
+    for (const uid of this.o.containment.cgroups?.listPods() ?? []) if (!live(uid)) this.removeCgroup(uid);
+  }
+
+  /** An ended run's own cgroup leaf, once its end is recorded. */
+  removeLeaf(podUid: string, run: ContainerRun): void {
+    if (run.leaf !== undefined) this.o.containment.cgroups?.remove(podUid, run.leaf);
+  }
+
+  /** The run is up and ours: its log gets timestamps from now on. */
+  running(logPath: string): void {
+    this.stamper.watch(logPath);
+  }
+
+  /** Follows a run found running after a restart, as one started here. */
+  reattach(pod: Pod, name: string, run: ContainerRun): void {
+    this.stamper.watch(containerLogPath(this.o.stateDir, pod.namespace, pod.name, pod.uid, name, run.attempt));
+    this.watch(pod.uid, name, run);
+    this.o.logger.info('re-attached to running container', { pod: `${pod.namespace}/${pod.name}`, container: name, pid: run.pid });
+  }
+
+  /**
+   * How a run ended, read from its records, as the container's termination:
+   * a run lost with its supervisor has its workload killed; `drain` (an end
+   * found after a restart) kills what it left in its cgroup first.
+   */
+  collect(pod: Pod, name: string, run: ContainerRun, drain: boolean): ContainerTermination {
+    const t = readTermination(run, pod, name, this.o.clock.now(), this.cg.oomKilled(pod.uid, run));
+    if (t.reason === 'Lost') this.killLost(pod.uid, run);
+    else if (drain && run.leaf !== undefined) this.cg.drainNow(pod.uid, run.leaf);
+    const logPath = containerLogPath(this.o.stateDir, pod.namespace, pod.name, pod.uid, name, run.attempt);
+    this.stamper.finish(logPath);
+    return { ...t, container: name, attempt: run.attempt, logPath };
+  }
+
+  shutdown(): void {
+    this.stopped = true;
+    this.stamper.closeAll();
+    this.spawner.stop();
+    this.o.containment.cgroups?.removeParent();
+  }
+
+  /** The run's main process has ended; the kubelet hears of it once what it left in its cgroup is gone too. */
+  private ended(podUid: string, name: string, run: ContainerRun): void {
+    if (this.stopped) return;
+    if (run.poll) clearInterval(run.poll);
+    delete run.poll;
+    if (!this.cg.draining(podUid, name, run, () => this.ended(podUid, name, run))) this.o.events.ended(podUid, name, run);
+  }
 
   /**
    * The container's command line and environment, or why it cannot start:
@@ -107,7 +211,7 @@ export class ContainerRunner {
     // Known before the spawn is: a kill that comes first reaches the cgroup all the same.
     if (ct.cgroups !== undefined) run.leaf = leaf;
     const { events } = this.o;
-    this.o.spawner.start(
+    this.spawner.start(
       {
         records,
         logDir: containerLogDir(stateDir, pod.namespace, pod.name, pod.uid, c.name),
@@ -116,7 +220,7 @@ export class ContainerRunner {
         env: launch.env,
         cwd: launch.cwd,
         prefix: [...ct.prefixFor(launch.id), ...rlimitPrefix(pod)],
-        supervisor: this.o.supervisor,
+        supervisor: this.supervisor,
         ...(drop === undefined ? {} : { drop }),
         ...(spawnAs === undefined ? {} : { spawnAs }),
         ...(podUid === undefined ? {} : { podUid }),
@@ -127,7 +231,7 @@ export class ContainerRunner {
           run.pid = s.pid;
           run.startTime = s.startTime;
           if (!s.inCgroup) delete run.leaf;
-          this.o.cg.reportStart(pod, c, s);
+          this.cg.reportStart(pod, c, s);
           events.started(pod.uid, c.name, run, logPath);
         },
         failed: (message) => {
@@ -135,7 +239,7 @@ export class ContainerRunner {
           delete run.leaf;
           this.o.logger.error('could not start a container', { pod: `${pod.namespace}/${pod.name}`, container: c.name, error: message });
           run.startError = message;
-          events.ended(pod.uid, c.name, run);
+          this.ended(pod.uid, c.name, run);
         },
         exited: (exit) => {
           if (exit === 'orphaned') {
@@ -146,7 +250,7 @@ export class ContainerRunner {
             return;
           }
           if (exit !== undefined) run.exitCode = exit;
-          events.ended(pod.uid, c.name, run);
+          this.ended(pod.uid, c.name, run);
         },
       },
     );
@@ -165,18 +269,19 @@ export class ContainerRunner {
       } else if (readWorkloadPid(run.records) === undefined && readExitCode(run.records) === undefined) {
         delete run.starting;
         run.startError = 'the process that spawns containers ended before this one started';
-        this.o.events.ended(podUid, name, run);
+        this.ended(podUid, name, run);
         return;
       }
     }
     run.poll = setInterval(() => {
-      if (readExitCode(run.records) !== undefined || (run.pid !== 0 && !isSameProcessAlive(run.pid, run.startTime))) this.o.events.ended(podUid, name, run);
+      if (readExitCode(run.records) !== undefined || (run.pid !== 0 && !isSameProcessAlive(run.pid, run.startTime))) this.ended(podUid, name, run);
     }, 200);
     run.poll.unref();
   }
 
-  /** SIGTERM to each run's process group (once), SIGKILL to all of them `killInMs` later. */
+  /** SIGTERM to each run's process group (once), SIGKILL to all of them `killInMs` later; waiting restarts are cancelled. */
   stop(rt: PodRuntime, killInMs: number, podUid: string): void {
+    cancelRestarts(rt);
     for (const run of rt.runs.values()) {
       if (!run.signalled) {
         run.signalled = true;

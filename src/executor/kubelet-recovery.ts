@@ -1,12 +1,15 @@
 import type { Pod, PodStatus } from '../api/types.js';
 import { existingRunRecords } from './paths.js';
 import { containerStarted } from './pod-status.js';
-import { statusOf, type ContainerRun } from './pod-runtime.js';
+import type { ContainerTermination } from '../store/pods.js';
+import type { ContainerRunner } from './container-runner.js';
+import { containerExited, type PodInput } from './pod-lifecycle.js';
+import { applyOutcome, statusOf, waitBackOff, type ContainerRun, type PodRuntime } from './pod-runtime.js';
 import { isSameProcessAlive } from './process.js';
 import { readExitCode, readSupervisor, spawnedAt } from './run-records.js';
 
 // What a restarted daemon finds of a live pod: its row, read against the
-// records its container runs left. The kubelet then acts on it (recoverPod).
+// records its container runs left, and how the kubelet takes its runs back.
 
 /** A container of the pod that has not ended for good, as found. */
 export type FoundContainer =
@@ -69,4 +72,35 @@ export function firstRunsSpawned(stateDir: string, pod: Pod): { name: string; at
     if (at !== undefined) out.push({ name: c.name, at });
   }
   return out;
+}
+
+/**
+ * Acts on what was found: running runs are followed again, ends found are
+ * applied (recorded by the caller, with the status it writes), restarts wait
+ * out the back-off base again. The pod's status once every end is applied.
+ */
+export function recoverRuns(
+  pod: Pod,
+  found: FoundPod,
+  rt: PodRuntime,
+  runner: Pick<ContainerRunner, 'collect' | 'reattach'>,
+  input: (pod: Pod) => PodInput,
+  backoffBaseMs: number,
+): { status: PodStatus; ends: ContainerTermination[] } {
+  let status = found.status;
+  const ends: ContainerTermination[] = [];
+  for (const f of found.containers) {
+    if (f.kind === 'waiting') {
+      if (pod.deletionTimestamp === undefined && f.retry) waitBackOff(rt, f.name, backoffBaseMs, (statusOf(status, f.name)?.restartCount ?? 0) + 1);
+    } else if (f.kind === 'ended') {
+      // What it left behind goes before its end is recorded; the leaf itself with the pod.
+      const t = runner.collect(pod, f.name, f.run, true);
+      ends.push(t);
+      status = applyOutcome(rt, f.name, containerExited(input({ ...pod, status }), f.name, t));
+    } else {
+      rt.runs.set(f.name, f.run);
+      runner.reattach(pod, f.name, f.run);
+    }
+  }
+  return { status, ends };
 }

@@ -11,7 +11,7 @@ import type { StartedRun } from './spawner.js';
 /**
  * The kubelet's dealings with pod cgroups: leftovers of ended containers,
  * OOM kills and limits the host could not apply (a pod's cgroup is removed
- * by the spawner: removeCgroupWhenEmpty).
+ * by the spawner: pod-cgroups.ts removeCgroupWhenEmpty).
  * Without cgroups every call is a no-op.
  */
 export class PodCgroupOps {
@@ -95,19 +95,4 @@ export class PodCgroupOps {
     }
     this.logger.warn('limit not enforced', { pod: `${pod.namespace}/${pod.name}`, container: c.name, limits: list });
   }
-}
-
-/**
- * Once a pod is gone its cgroup goes, after whatever still runs in it: killed,
- * then retried every 100 ms for a while; `giveUp` hears of a cgroup that stays.
- */
-export function removeCgroupWhenEmpty(cgroups: PodCgroups, podUid: string, giveUp: (dir: string) => void, tries = 0): void {
-  if (cgroups.remove(podUid)) return;
-  cgroups.kill(podUid);
-  if (tries >= 50) {
-    giveUp(cgroups.trackingDir(podUid));
-    return;
-  }
-  const again = setTimeout(() => removeCgroupWhenEmpty(cgroups, podUid, giveUp, tries + 1), 100);
-  again.unref();
 }

@@ -336,3 +336,18 @@ function rmTree(dir: string): boolean {
   }
   return ok;
 }
+
+/**
+ * Once a pod is gone its cgroup goes, after whatever still runs in it: killed,
+ * then retried every 100 ms for a while; `giveUp` hears of a cgroup that stays.
+ */
+export function removeCgroupWhenEmpty(cgroups: PodCgroups, podUid: string, giveUp: (dir: string) => void, tries = 0): void {
+  if (cgroups.remove(podUid)) return;
+  cgroups.kill(podUid);
+  if (tries >= 50) {
+    giveUp(cgroups.trackingDir(podUid));
+    return;
+  }
+  const again = setTimeout(() => removeCgroupWhenEmpty(cgroups, podUid, giveUp, tries + 1), 100);
+  again.unref();
+}

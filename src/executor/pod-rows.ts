@@ -1,7 +1,9 @@
+import { isPodTerminal } from '../api/pods.js';
 import type { Pod, PodStatus } from '../api/types.js';
+import { withPodCondition } from './pod-status.js';
 import type { Db } from '../store/db.js';
 import { recordEvent } from '../store/events.js';
-import { getPod, putPodStatus } from '../store/pods.js';
+import { getPod, putPodStatus, recordContainerTermination, type ContainerTermination } from '../store/pods.js';
 import type { Clock } from '../util/clock.js';
 
 /**
@@ -26,32 +28,34 @@ export class PodRows {
     return pod === undefined || unsaved === undefined ? pod : { ...pod, status: unsaved };
   }
 
-  /** Writes the status in a transaction of its own. */
-  write(uid: string, status: PodStatus): void {
-    this.db.transaction(() => putPodStatus(this.db, uid, status, this.clock.now()))();
-    this.written(uid);
+  /**
+   * The kubelet's one write of a pod: the container ends it records and the
+   * pod's status, in one transaction. With `hold` (runs of the pod are being
+   * started) the status is kept instead, and their start writes it. True when
+   * the status was written.
+   */
+  put(uid: string, status: PodStatus, terminations: readonly ContainerTermination[], hold: boolean): boolean {
+    const now = this.clock.now();
+    if (hold && terminations.length > 0) this.db.transaction(() => this.record(uid, terminations))();
+    if (hold) {
+      this.unsaved.set(uid, status);
+      return false;
+    }
+    this.db.transaction(() => {
+      this.record(uid, terminations);
+      putPodStatus(this.db, uid, status, now);
+    })();
+    this.unsaved.delete(uid);
+    return true;
   }
 
-  /** Writes the status and tells the controller. */
-  commit(pod: Pod, status: PodStatus): void {
-    this.write(pod.uid, status);
-    this.notify(pod.uid);
-  }
-
-  /** Commits, unless containers of the pod are still being started: their start commits it all. */
-  save(pod: Pod, status: PodStatus, starting: boolean): void {
-    if (starting) this.unsaved.set(pod.uid, status);
-    else this.commit(pod, status);
+  private record(uid: string, terminations: readonly ContainerTermination[]): void {
+    for (const t of terminations) recordContainerTermination(this.db, uid, t);
   }
 
   /** Keeps a status whose write failed, so what follows builds on it. */
   hold(uid: string, status: PodStatus): void {
     this.unsaved.set(uid, status);
-  }
-
-  /** The caller's own transaction wrote the pod's status. */
-  written(uid: string): void {
-    this.unsaved.delete(uid);
   }
 
   forget(uid: string): void {
@@ -62,6 +66,13 @@ export class PodRows {
   notify(uid: string): void {
     const pod = getPod(this.db, uid);
     if (pod !== undefined) this.onChange(pod);
+  }
+
+  /** Marks a pod stopped on purpose while its Job still wants it, as the eviction API does: `onPodConditions` rules match it. */
+  disrupt(uid: string, reason: string, message: string): void {
+    const pod = this.load(uid);
+    if (pod === undefined || isPodTerminal(pod)) return;
+    this.put(uid, withPodCondition(pod.status, 'DisruptionTarget', reason, message, this.clock.now()), [], false);
   }
 
   /** A Warning event on the pod, from the kubelet. */

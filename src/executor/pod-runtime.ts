@@ -35,9 +35,14 @@ export interface PodRuntime {
   /** True once this daemon has started or re-attached to the pod. */
   started: boolean;
   runs: Map<string, ContainerRun>;
+  /** Back-offs being waited out, before a restart or a config retry. */
   restartTimers: Map<string, NodeJS.Timeout>;
+  /** Back-offs that have passed: the container starts next as this attempt. */
+  due: Map<string, number>;
   killTimer?: NodeJS.Timeout;
   deadlineTimer?: NodeJS.Timeout;
+  /** Settles the pod again: a timer's turn came. */
+  wake: () => void;
   /** Set when the pod must end although nobody deleted it: its deadline passed, or an init container failed for good. */
   ending?: FinishOptions;
 }
@@ -45,9 +50,87 @@ export interface PodRuntime {
 export function cancelRestarts(rt: PodRuntime): void {
   for (const t of rt.restartTimers.values()) clearTimeout(t);
   rt.restartTimers.clear();
+  rt.due.clear();
 }
 
-/** Containers of the pod are being started: its status is written once they run (PodRows.save). */
+/** The kubelet's pods in memory, each with the timers it waits on. */
+export class PodRuntimes {
+  private readonly pods = new Map<string, PodRuntime>();
+
+  constructor(private readonly wake: (uid: string) => void) {}
+
+  get(uid: string): PodRuntime | undefined {
+    return this.pods.get(uid);
+  }
+
+  ensure(uid: string): PodRuntime {
+    let rt = this.pods.get(uid);
+    if (rt === undefined) this.pods.set(uid, (rt = { started: false, runs: new Map(), restartTimers: new Map(), due: new Map(), wake: () => this.wake(uid) }));
+    return rt;
+  }
+
+  has(uid: string): boolean {
+    return this.pods.has(uid);
+  }
+
+  /** Forgets the pod, with every timer it had. */
+  drop(uid: string): void {
+    const rt = this.pods.get(uid);
+    if (rt !== undefined) clearTimers(rt);
+    this.pods.delete(uid);
+  }
+
+  /** Forgets every pod; `each` sees them first. */
+  dropAll(each: (uid: string, rt: PodRuntime) => void): void {
+    for (const [uid, rt] of this.pods) {
+      clearTimers(rt);
+      each(uid, rt);
+    }
+    this.pods.clear();
+  }
+}
+
+function clearTimers(rt: PodRuntime): void {
+  cancelRestarts(rt);
+  if (rt.killTimer) clearTimeout(rt.killTimer);
+  if (rt.deadlineTimer) clearTimeout(rt.deadlineTimer);
+  for (const run of rt.runs.values()) if (run.poll) clearInterval(run.poll);
+}
+
+/** The container waits `delayMs`, then is due as `attempt` and the pod woken. */
+export function waitBackOff(rt: PodRuntime, name: string, delayMs: number, attempt: number): void {
+  const timer = setTimeout(() => {
+    rt.restartTimers.delete(name);
+    rt.due.set(name, attempt);
+    rt.wake();
+  }, delayMs);
+  timer.unref();
+  rt.restartTimers.set(name, timer);
+}
+
+/** A container's end or failed start as the lifecycle decided it: a run again (as `attempt`) after its back-off, or the pod's end. */
+export function applyOutcome(rt: PodRuntime, name: string, r: { status: PodStatus; restartAfterMs?: number; ending?: FinishOptions }, attempt?: number): PodStatus {
+  if (r.ending !== undefined) rt.ending = r.ending;
+  if (r.restartAfterMs !== undefined) waitBackOff(rt, name, r.restartAfterMs, attempt ?? (statusOf(r.status, name)?.restartCount ?? 0) + 1);
+  return r.status;
+}
+
+/** One deadline timer at a time; the pod is woken when it passes (and the plan asks again if that was early). */
+export function waitDeadline(rt: PodRuntime, inMs: number): void {
+  if (rt.deadlineTimer !== undefined) return;
+  rt.deadlineTimer = setTimeout(() => {
+    delete rt.deadlineTimer;
+    rt.wake();
+  }, Math.max(0, inMs));
+  rt.deadlineTimer.unref();
+}
+
+/** What the pure lifecycle is told of the pod's runs. */
+export function runsOf(rt: PodRuntime): { running: ReadonlySet<string>; backingOff: ReadonlySet<string>; due: ReadonlyMap<string, number> } {
+  return { running: new Set(rt.runs.keys()), backingOff: new Set(rt.restartTimers.keys()), due: rt.due };
+}
+
+/** Containers of the pod are being started: its status is written once they run (PodRows.put). */
 export function starting(rt: PodRuntime): boolean {
   for (const r of rt.runs.values()) if (r.starting === true) return true;
   return false;

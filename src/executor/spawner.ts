@@ -1,5 +1,5 @@
 import { chownSync, writeFileSync } from 'node:fs';
-import { removeCgroupWhenEmpty } from './pod-cgroup-ops.js';
+import { removeCgroupWhenEmpty } from './pod-cgroups.js';
 import type { PodCgroups, RunLimits } from './pod-cgroups.js';
 import { spawnContainer } from './process.js';
 import { ensureDir, writeSupervisorRecord } from './run-records.js';

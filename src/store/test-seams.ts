@@ -1,4 +1,4 @@
-import type { Db } from './db.js';
+import type BetterSqlite3 from 'better-sqlite3';
 
 /**
  * Fault injection for the reliability tests, never active unless the variable
@@ -10,7 +10,7 @@ import type { Db } from './db.js';
  */
 export const CRASH_AT_ENV = 'GITJOBS_TEST_CRASH_AT';
 
-export function installTestSeams(db: Db, env: NodeJS.ProcessEnv = process.env): void {
+export function installTestSeams(db: BetterSqlite3.Database, env: NodeJS.ProcessEnv = process.env): void {
   const spec = env[CRASH_AT_ENV];
   if (spec === undefined || spec === '') return;
   const m = /^(insert|update|delete):([a-z_]+)(?::(\d+))?$/.exec(spec);

@@ -33,6 +33,7 @@ describe('events configuration', () => {
     [{ notifications: [{ name: 'a', url: 'http://x', events: ['finished'] }] }, /"finished" is not one of started, succeeded, failed, sync-failed/],
     [{ commitStatus: { forge: 'github', repository: 'a/b', token: 'x' } }, /commitStatus\.token: secrets are not written/],
     [{ retry: { initialInterval: '1m', maxInterval: '1s' } }, /shorter than initialInterval/],
+    [{ retry: { initialInterval: 'soon' } }, /retry\.initialInterval: invalid duration "soon"/],
     [{ notify: [] }, /notify: unknown field/],
   ])('refuses %j', (doc, message) => {
     expect(() => parse(doc, { S: 'x' })).toThrow(message);

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rotatedPath, rotateIfOver } from '../../src/executor/log-cap.js';
-import { LogStamper, readStamps, stampedLines, stampsPath } from '../../src/executor/log-stamps.js';
+import { LogStamper } from '../../src/executor/log-stamper.js';
+import { readStamps, stampedLines, stampsPath } from '../../src/executor/log-stamps.js';
 
 function tmpLog(): string {
   return join(mkdtempSync(join(tmpdir(), 'gitjobs-logcap-')), '0.log');

@@ -1,7 +1,8 @@
 import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LogStamper, readStamps, stampedLines } from '../../src/executor/log-stamps.js';
+import { LogStamper } from '../../src/executor/log-stamper.js';
+import { readStamps, stampedLines } from '../../src/executor/log-stamps.js';
 import { tempDir, waitFor } from '../helpers/e2e.js';
 
 describe('stamped log lines', () => {

@@ -5,7 +5,7 @@ import type { Pod, PodStatus } from '../../src/api/types.js';
 import { PodRows } from '../../src/executor/pod-rows.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { listEventsFor } from '../../src/store/events.js';
-import { getPod, insertPod } from '../../src/store/pods.js';
+import { getPod, insertPod, listContainerTerminations } from '../../src/store/pods.js';
 import { barePod } from '../helpers/builders.js';
 import { tempDir } from '../helpers/e2e.js';
 
@@ -35,23 +35,34 @@ const runningStatus: PodStatus = { ...pending, phase: 'Running' };
 const p: Pod = barePod({ uid: 'u1', name: 'p1', containers: [], status: pending });
 
 describe('pod rows as the kubelet keeps them', () => {
-  it('a status saved while containers start is held: the kubelet reads it, the row and the controller do not', () => {
-    rows.save(p, runningStatus, true);
+  it('a status put while containers start is held: the kubelet reads it, the row and the controller do not', () => {
+    expect(rows.put('u1', runningStatus, [], true)).toBe(false);
     expect(rows.load('u1')?.status.phase).toBe('Running');
     expect(getPod(db, 'u1')?.status.phase).toBe('Pending');
     expect(told).toEqual([]);
   });
 
-  it('a status saved with nothing starting is written and the controller told', () => {
-    rows.save(p, runningStatus, false);
+  it('a status put with nothing starting is written, and the held one dropped', () => {
+    rows.hold('u1', { ...pending, phase: 'Failed' });
+    expect(rows.put('u1', runningStatus, [], false)).toBe(true);
     expect(getPod(db, 'u1')?.status.phase).toBe('Running');
-    expect(told).toEqual(['Running']);
+    expect(rows.load('u1')?.status.phase).toBe('Running');
   });
 
-  it('once written by the caller’s own transaction, the held status is dropped', () => {
-    rows.hold('u1', runningStatus);
-    rows.written('u1');
-    expect(rows.load('u1')?.status.phase).toBe('Pending');
+  it('a container end is recorded with the status in one write, and even while the status is held', () => {
+    const end = { container: 'main', attempt: 0, exitCode: 1, reason: 'Error', finishedAt: 4_000, logPath: '' };
+    rows.put('u1', runningStatus, [end], true);
+    expect(listContainerTerminations(db, 'u1')).toMatchObject([{ container: 'main', exitCode: 1 }]);
+    expect(getPod(db, 'u1')?.status.phase).toBe('Pending');
+    rows.put('u1', runningStatus, [{ ...end, attempt: 1 }], false);
+    expect(listContainerTerminations(db, 'u1').map((t) => t.attempt)).toEqual([0, 1]);
+    expect(getPod(db, 'u1')?.status.phase).toBe('Running');
+  });
+
+  it('the controller is told when asked, with the row as written', () => {
+    rows.put('u1', runningStatus, [], false);
+    rows.notify('u1');
+    expect(told).toEqual(['Running']);
   });
 
   it('a forgotten pod keeps nothing held', () => {

@@ -7,7 +7,7 @@ import { chooseSupervisor } from '../../executor/supervisor.js';
 import { diagnose, type Check, type HostFacts } from '../../doctor/checks.js';
 import { GitjobsError } from '../../errors.js';
 import { parseCommandOrHelp } from '../args.js';
-import type { Io } from '../main.js';
+import type { Io } from '../io.js';
 import { stateDirFrom } from '../state.js';
 import { usageError } from '../usage.js';
 
