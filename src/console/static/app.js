@@ -351,7 +351,8 @@ function podSpan(p, now) {
   const ends = statuses.map((c) => ts(c.state?.terminated?.finishedAt)).filter((x) => x !== undefined);
   const start = starts.length > 0 ? Math.min(...starts) : (ts(p.status?.startTime) ?? ts(p.metadata.creationTimestamp));
   const terminal = p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
-  const end = terminal ? (ends.length > 0 ? Math.max(...ends) : start) : now;
+  // The API's times are whole seconds: an end is drawn to the end of its second.
+  const end = terminal ? (ends.length > 0 ? Math.max(...ends) : start) + 999 : now;
   const exit = statuses.map((c) => c.state?.terminated?.exitCode).filter((x) => x !== undefined);
   return { start, end, exit };
 }
@@ -450,8 +451,18 @@ function RunPage({ namespace, name, canWrite }) {
   const jobs = useListWatch(`/apis/batch/v1/namespaces/${enc(namespace)}/jobs`, { fieldSelector: `metadata.name=${name}` });
   const job = [...jobs.items.values()][0];
   const uid = job?.metadata.uid;
-  const pods = useListWatch(`/api/v1/namespaces/${enc(namespace)}/pods`, { labelSelector: `batch.kubernetes.io/controller-uid=${uid}` }, uid !== undefined);
-  const events = useListWatch(`/api/v1/namespaces/${enc(namespace)}/events`, { fieldSelector: `involvedObject.name=${name}` });
+  // A browser opens six connections to one host, and each watch or followed log holds one for as
+  // long as the page is open: the pods and events are read again whenever the Job changes (every
+  // pod start and end changes its counters), so a run page holds two, its Job's watch and the log.
+  const podsRead = useFetch(
+    uid === undefined ? undefined : withQuery(`/api/v1/namespaces/${enc(namespace)}/pods`, { labelSelector: `batch.kubernetes.io/controller-uid=${uid}` }),
+    [job?.metadata.resourceVersion],
+  );
+  const pods = useMemo(() => ({ items: new Map((podsRead.data?.items ?? []).map((p) => [p.metadata.uid, p])) }), [podsRead.data]);
+  const events = useFetch(withQuery(`/api/v1/namespaces/${enc(namespace)}/events`, { fieldSelector: `involvedObject.name=${name}` }), [
+    job?.metadata.resourceVersion,
+    pods.items.size,
+  ]);
   const origin = useFetch(uid === undefined ? undefined : `/gitjobs/v1/namespaces/${enc(namespace)}/jobs/${enc(name)}/origin`, [uid]);
   const podList = useMemo(() => [...pods.items.values()].sort((a, b) => (ts(a.metadata.creationTimestamp) ?? 0) - (ts(b.metadata.creationTimestamp) ?? 0)), [pods.items]);
   const [selPod, setSelPod] = useState('');
@@ -521,7 +532,8 @@ function RunPage({ namespace, name, canWrite }) {
     <table>
       <thead><tr><th>Type</th><th>Reason</th><th>Age</th><th>Message</th></tr></thead>
       <tbody>
-        ${[...events.items.values()]
+        ${(events.data?.items ?? [])
+          .slice()
           .sort((a, b) => (ts(a.lastTimestamp ?? a.eventTime) ?? 0) - (ts(b.lastTimestamp ?? b.eventTime) ?? 0))
           .map((e) => html`<tr><td>${e.type}</td><td>${e.reason}</td><td>${ago(ts(e.lastTimestamp ?? e.eventTime), now)}</td><td>${e.message}</td></tr>`)}
       </tbody>
@@ -632,4 +644,6 @@ function App() {
   </div>`;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+root.textContent = '';
+render(html`<${App} />`, root);
