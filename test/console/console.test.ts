@@ -48,6 +48,10 @@ function files(marker: string): Record<string, string> {
   };
 }
 
+// Screenshots of the main pages: into docs/ when asked (GITJOBS_UPDATE_SCREENSHOTS=1), else beside the test's files.
+let shots = '';
+const shot = (name: string): string => join(process.env.GITJOBS_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs') : shots, name);
+
 // The console is a client of the Kubernetes API routes (src/apiserver/): without them there is nothing to show.
 const hasApi = existsSync(join(ROOT, 'src', 'apiserver', 'routes.ts'));
 
@@ -60,6 +64,7 @@ describe.skipIf(!hasApi)('web console in chromium', () => {
 
   beforeAll(async () => {
     const dir = tempDir();
+    shots = dir;
     // A back-off of two seconds: the API's times are whole seconds, and the gap must show at that grain.
     // (The other indexes outlast it: a success after a failure resets the back-off, as in Kubernetes.)
     d = await startDaemon({ dir, files: files(join(dir, 'index-1-failed-once')), backoff: '2s' });
@@ -121,7 +126,7 @@ describe.skipIf(!hasApi)('web console in chromium', () => {
     await page.getByLabel('label selector').fill('');
     await page.getByLabel('label selector').press('Enter');
     await expect.poll(() => rows.count()).toBe(3);
-    await page.screenshot({ path: join(ROOT, 'docs', 'console-overview.png'), fullPage: true });
+    await page.screenshot({ path: shot('console-overview.png'), fullPage: true });
     expect(await page.evaluate(() => (globalThis as { __xss?: unknown }).__xss)).toBeUndefined();
       });
 
@@ -151,7 +156,7 @@ describe.skipIf(!hasApi)('web console in chromium', () => {
     const [failed, retry] = await index1.evaluateAll((bars) => bars.map((b) => b.getBoundingClientRect()));
     expect(retry!.left).toBeGreaterThan(failed!.right);
     expect(await page.getByTestId('spec').textContent()).toContain('completionMode: Indexed');
-    await page.screenshot({ path: join(ROOT, 'docs', 'console-run.png'), fullPage: true });
+    await page.screenshot({ path: shot('console-run.png'), fullPage: true });
       });
 
   it('offers no actions to a read-only token; with the write token a confirmed suspend and resume take effect', async () => {
@@ -178,6 +183,6 @@ describe.skipIf(!hasApi)('web console in chromium', () => {
     expect(await rows.first().textContent()).toContain('7');
     await rows.first().getByRole('button').first().click();
     await expect.poll(() => page.getByTestId('history-log').textContent()).toMatch(/index \d ok|first try fails/);
-    await page.screenshot({ path: join(ROOT, 'docs', 'console-history.png'), fullPage: true });
+    await page.screenshot({ path: shot('console-history.png'), fullPage: true });
       });
 });
