@@ -6,9 +6,9 @@ import { seedStore } from './seed.mjs';
 
 /**
  * The console's overview with 10,000 Jobs in Debian's chromium: from the
- * navigation to the first page of the table drawn with the count of all
- * 10,000 (the list read over the API, the watch opened), against the same
- * browser loading the console's files alone.
+ * navigation to the first page of the table drawn (the rest of the list is
+ * read in pages after it, then watched), against the same browser loading one
+ * of the console's files.
  */
 export async function consoleLoad({ rounds }) {
   const { chromium } = await import('playwright-core');
@@ -26,12 +26,15 @@ export async function consoleLoad({ rounds }) {
   await browser.addInitScript((t) => sessionStorage.setItem('gitjobs-token', t), token);
   const loads = [];
   const bare = [];
+  const everything = [];
   try {
     for (let i = 0; i < Math.max(rounds, 1) * 3 + 1; i++) {
       const page = await browser.newPage();
       await page.goto(`${url}/`);
-      await page.waitForFunction(() => document.querySelector('[data-testid=job-count]')?.textContent === '10000' && document.querySelectorAll('[data-testid=jobs] tbody tr').length === 100);
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=jobs] tbody tr').length === 100, undefined, { polling: 'raf' });
       const ms = await page.evaluate(() => performance.now());
+      await page.waitForFunction(() => document.querySelector('[data-testid=job-count]')?.textContent === '10000', undefined, { polling: 'raf' });
+      const allMs = await page.evaluate(() => performance.now());
       await page.close();
       const p2 = await browser.newPage();
       await p2.goto(`${url}/console/vendor/preact.js`);
@@ -40,6 +43,7 @@ export async function consoleLoad({ rounds }) {
       // The first round warms the browser's and the daemon's caches.
       if (i > 0) {
         loads.push(ms);
+        everything.push(allMs);
         bare.push(bareMs);
       }
     }
@@ -52,12 +56,12 @@ export async function consoleLoad({ rounds }) {
   return [
     {
       name: 'console overview, 10,000 Jobs',
-      what: `chromium: navigation to the first 100 rows drawn with the count of 10,000, median of ${loads.length}`,
+      what: `chromium: navigation to the first page (100 rows) drawn, median of ${loads.length}`,
       baseline: 'the same browser loading one static file of the console',
       baselineMs: median(bare),
       gitjobsMs: ms,
       ratio: undefined,
-      detail: `max ${Math.max(...loads).toFixed(0)} ms`,
+      detail: `max ${Math.max(...loads).toFixed(0)} ms; all 10,000 listed and watched after ${median(everything).toFixed(0)} ms`,
       target: '≤ 300 ms',
       met: ms <= 300,
       command: `npm run bench -- console --rounds ${rounds}`,
