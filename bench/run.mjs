@@ -4,7 +4,7 @@
 //
 //   npm run bench                                  throughput, latency, cli, idle, writes (scale is long: ask for it)
 //   npm run bench -- throughput --pods 2000 --rounds 3
-//   npm run bench -- latency | cli | idle --idle-seconds 60 | cronjobs-idle | writes | scale --completions 100000 | metrics | api
+//   npm run bench -- latency | cli | idle --idle-seconds 60 | cronjobs-idle | writes | scale --completions 100000 | metrics | api | console
 //   npm run bench -- --json                        machine-readable
 //   npm run bench -- --record                      also append the results to bench/RESULTS.md
 import { execSync } from 'node:child_process';
@@ -18,6 +18,7 @@ import { cronJobsIdle } from './cronjobs-idle.mjs';
 import { idle } from './idle.mjs';
 import { latency } from './latency.mjs';
 import { metrics } from './metrics.mjs';
+import { consoleLoad } from './console.mjs';
 import { ROOT } from './lib.mjs';
 import { scale } from './scale.mjs';
 import { throughput } from './throughput.mjs';
@@ -40,7 +41,7 @@ const opts = {
   completions: Number(values.completions),
   idleSeconds: Number(values['idle-seconds']),
 };
-const all = { throughput, latency, cli: cliLatency, idle, 'cronjobs-idle': cronJobsIdle, writes, scale, metrics, api: apiBench };
+const all = { throughput, latency, cli: cliLatency, idle, 'cronjobs-idle': cronJobsIdle, writes, scale, metrics, api: apiBench, console: consoleLoad };
 const wanted = positionals.length > 0 ? positionals : ['throughput', 'latency', 'cli', 'idle', 'writes'];
 for (const w of wanted) if (!(w in all)) throw new Error(`unknown benchmark ${w}; known: ${Object.keys(all).join(', ')}`);
 

@@ -6,7 +6,7 @@ import { GitjobsError } from '../errors.js';
 import { containerLogPath } from '../executor/paths.js';
 import type { Access, HttpRoute } from '../http/route.js';
 import { sendJson } from '../http/status.js';
-import { getJobByName, listJobs } from '../store/jobs.js';
+import { getJob, getJobByName, listJobs } from '../store/jobs.js';
 import { listPodsOfRun } from '../store/pods.js';
 import { listRuns, runExitCodes } from '../store/runs.js';
 import { listSources } from '../store/sources.js';
@@ -32,17 +32,20 @@ const ROUTES: { method: string; pattern: RegExp; handle: Handler }[] = [
   {
     method: 'GET',
     pattern: /^\/gitjobs\/v1\/origins$/,
-    // Compact, one row per Job, for the overview's source and revision columns.
-    handle: (ctx, _m, _q, res) =>
+    // For the overview's source and revision columns: the Jobs of `?uids=a,b,…` (a page of them), or all.
+    handle: (ctx, _m, req, res) => {
+      const wanted = new URL(req.url ?? '/', 'http://x').searchParams.get('uids');
+      const jobs = wanted === null ? listJobs(ctx.db) : wanted.split(',').flatMap((uid) => getJob(ctx.db, uid) ?? []);
       sendJson(res, 200, {
-        items: listJobs(ctx.db).map((j) => ({
+        items: jobs.map((j) => ({
           uid: j.uid,
           source: j.origin.source,
           ...(j.origin.path === undefined ? {} : { path: j.origin.path, line: j.origin.line }),
           ...(j.origin.revision === undefined ? {} : { revision: j.origin.revision }),
           ...(j.origin.commit === undefined ? {} : { sha: j.origin.commit.sha }),
         })),
-      }),
+      });
+    },
   },
   {
     method: 'GET',

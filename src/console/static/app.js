@@ -69,9 +69,12 @@ const withQuery = (path, q) => {
 /**
  * A list, then a watch from its resourceVersion, as an informer does: the
  * page follows changes as they happen, and relists only when the watch ends.
+ * A long list is read in pages (`limit`/`continue`), the first one small, so
+ * the first rows show at once while the rest arrive; the watch starts from
+ * the first page's resourceVersion, so nothing that changed meanwhile is lost.
  */
-function useListWatch(path, query, enabled = true) {
-  const [state, setState] = useState({ items: new Map(), loaded: false, error: undefined });
+function useListWatch(path, query, enabled = true, pages = { first: 100, rest: 1000 }) {
+  const [state, setState] = useState({ items: new Map(), loaded: false, complete: false, error: undefined });
   const key = enabled ? withQuery(path, query) : '';
   useEffect(() => {
     if (!enabled) return undefined;
@@ -79,13 +82,23 @@ function useListWatch(path, query, enabled = true) {
     let stopped = false;
     let items = new Map();
     let timer;
-    const publish = (extra = {}) => setState({ items: new Map(items), loaded: true, error: undefined, ...extra });
+    const publish = (complete) => setState({ items: new Map(items), loaded: true, complete, error: undefined });
     const run = async () => {
       try {
-        const list = await getJson(withQuery(path, query), ctl.signal);
-        items = new Map(list.items.map((o) => [o.metadata.uid, o]));
-        publish();
-        let rv = list.metadata.resourceVersion;
+        let rv;
+        let cont;
+        const fresh = new Map();
+        do {
+          const list = await getJson(withQuery(path, { ...query, limit: String(cont === undefined ? pages.first : pages.rest), continue: cont }), ctl.signal);
+          rv ??= list.metadata.resourceVersion;
+          for (const o of list.items) fresh.set(o.metadata.uid, o);
+          cont = list.metadata.continue || undefined;
+          // A relist replaces what was shown only once it is whole.
+          if (items.size === 0 || cont === undefined) {
+            items = fresh;
+            publish(cont === undefined);
+          }
+        } while (cont !== undefined);
         const r = await call('GET', withQuery(path, { ...query, watch: '1', resourceVersion: rv, allowWatchBookmarks: 'true' }), { signal: ctl.signal });
         let pending = false;
         await streamLines(r, (line) => {
@@ -100,17 +113,14 @@ function useListWatch(path, query, enabled = true) {
             pending = true;
             requestAnimationFrame(() => {
               pending = false;
-              publish();
+              publish(true);
             });
           }
         });
       } catch (err) {
         if (stopped) return;
-        if (err.status === 401 || err.status === 403) {
-          setState((s) => ({ ...s, loaded: true, error: err.message }));
-          return;
-        }
         setState((s) => ({ ...s, loaded: true, error: err.message }));
+        if (err.status === 401 || err.status === 403) return;
       }
       // The watch ended (timeout, daemon restart): list again after a pause.
       if (!stopped) timer = setTimeout(run, 1000);
@@ -280,22 +290,19 @@ function Overview({ canWrite }) {
   const [synced, setSynced] = useState(0);
   const jobs = useListWatch('/apis/batch/v1/jobs', { labelSelector: appliedSelector });
   const all = useMemo(() => [...jobs.items.values()], [jobs.items]);
-  const originsKey = all.length;
-  const origins = useFetch('/gitjobs/v1/origins', [originsKey, synced]);
-  const originOf = useMemo(() => new Map((origins.data?.items ?? []).map((o) => [o.uid, o])), [origins.data]);
   const namespaces = useMemo(() => [...new Set(all.map((j) => j.metadata.namespace))].sort(), [all]);
-  const shown = useMemo(
-    () =>
-      all
-        .filter((j) => (namespace === '' || j.metadata.namespace === namespace) && (status === '' || jobState(j) === status))
-        .sort((a, b) => (ts(b.metadata.creationTimestamp) ?? 0) - (ts(a.metadata.creationTimestamp) ?? 0) || a.metadata.name.localeCompare(b.metadata.name)),
-    [all, namespace, status],
-  );
+  // In the API's order (namespace, name), as kubectl lists them: the first page drawn stays put as the rest arrives.
+  const shown = useMemo(() => all.filter((j) => (namespace === '' || j.metadata.namespace === namespace) && (status === '' || jobState(j) === status)), [all, namespace, status]);
   const pages = Math.max(1, Math.ceil(shown.length / PAGE));
   const current = Math.min(page, pages - 1);
+  const visible = shown.slice(current * PAGE, (current + 1) * PAGE);
+  // Where the visible Jobs came from, read for them alone.
+  const uids = visible.map((j) => j.metadata.uid).join(',');
+  const origins = useFetch(uids === '' ? undefined : withQuery('/gitjobs/v1/origins', { uids }), [synced]);
+  const originOf = useMemo(() => new Map((origins.data?.items ?? []).map((o) => [o.uid, o])), [origins.data]);
   return html`<div>
     <${Sources} refresh=${synced} canWrite=${canWrite} onSynced=${() => setSynced((n) => n + 1)} />
-    <h1>Jobs <span class="muted" data-testid="job-count">${shown.length}</span></h1>
+    <h1>Jobs <span class="muted" data-testid="job-count">${shown.length}</span>${!jobs.complete && jobs.loaded && html` <span class="muted">(loading the rest…)</span>`}</h1>
     <div class="filters">
       <select aria-label="namespace" value=${namespace} onChange=${(e) => (setNamespace(e.target.value), setPage(0))}>
         <option value="">all namespaces</option>
@@ -313,7 +320,7 @@ function Overview({ canWrite }) {
     <table data-testid="jobs">
       <thead><tr><th>Name</th><th>Namespace</th><th>Status</th><th>Completions</th><th>Duration</th><th>Age</th><th>Source</th><th>Revision</th></tr></thead>
       <tbody>
-        ${shown.slice(current * PAGE, (current + 1) * PAGE).map((j) => {
+        ${visible.map((j) => {
           const o = originOf.get(j.metadata.uid);
           const start = ts(j.status?.startTime);
           const end = ts(j.status?.completionTime) ?? (jobState(j) === 'Running' ? now : undefined);
@@ -351,7 +358,8 @@ function podSpan(p, now) {
   const ends = statuses.map((c) => ts(c.state?.terminated?.finishedAt)).filter((x) => x !== undefined);
   const start = starts.length > 0 ? Math.min(...starts) : (ts(p.status?.startTime) ?? ts(p.metadata.creationTimestamp));
   const terminal = p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
-  const end = terminal ? (ends.length > 0 ? Math.max(...ends) : start) : now;
+  // The API's times are whole seconds: an end is drawn to the end of its second.
+  const end = terminal ? (ends.length > 0 ? Math.max(...ends) : start) + 999 : now;
   const exit = statuses.map((c) => c.state?.terminated?.exitCode).filter((x) => x !== undefined);
   return { start, end, exit };
 }
@@ -450,8 +458,18 @@ function RunPage({ namespace, name, canWrite }) {
   const jobs = useListWatch(`/apis/batch/v1/namespaces/${enc(namespace)}/jobs`, { fieldSelector: `metadata.name=${name}` });
   const job = [...jobs.items.values()][0];
   const uid = job?.metadata.uid;
-  const pods = useListWatch(`/api/v1/namespaces/${enc(namespace)}/pods`, { labelSelector: `batch.kubernetes.io/controller-uid=${uid}` }, uid !== undefined);
-  const events = useListWatch(`/api/v1/namespaces/${enc(namespace)}/events`, { fieldSelector: `involvedObject.name=${name}` });
+  // A browser opens six connections to one host, and each watch or followed log holds one for as
+  // long as the page is open: the pods and events are read again whenever the Job changes (every
+  // pod start and end changes its counters), so a run page holds two, its Job's watch and the log.
+  const podsRead = useFetch(
+    uid === undefined ? undefined : withQuery(`/api/v1/namespaces/${enc(namespace)}/pods`, { labelSelector: `batch.kubernetes.io/controller-uid=${uid}` }),
+    [job?.metadata.resourceVersion],
+  );
+  const pods = useMemo(() => ({ items: new Map((podsRead.data?.items ?? []).map((p) => [p.metadata.uid, p])) }), [podsRead.data]);
+  const events = useFetch(withQuery(`/api/v1/namespaces/${enc(namespace)}/events`, { fieldSelector: `involvedObject.name=${name}` }), [
+    job?.metadata.resourceVersion,
+    pods.items.size,
+  ]);
   const origin = useFetch(uid === undefined ? undefined : `/gitjobs/v1/namespaces/${enc(namespace)}/jobs/${enc(name)}/origin`, [uid]);
   const podList = useMemo(() => [...pods.items.values()].sort((a, b) => (ts(a.metadata.creationTimestamp) ?? 0) - (ts(b.metadata.creationTimestamp) ?? 0)), [pods.items]);
   const [selPod, setSelPod] = useState('');
@@ -521,7 +539,8 @@ function RunPage({ namespace, name, canWrite }) {
     <table>
       <thead><tr><th>Type</th><th>Reason</th><th>Age</th><th>Message</th></tr></thead>
       <tbody>
-        ${[...events.items.values()]
+        ${(events.data?.items ?? [])
+          .slice()
           .sort((a, b) => (ts(a.lastTimestamp ?? a.eventTime) ?? 0) - (ts(b.lastTimestamp ?? b.eventTime) ?? 0))
           .map((e) => html`<tr><td>${e.type}</td><td>${e.reason}</td><td>${ago(ts(e.lastTimestamp ?? e.eventTime), now)}</td><td>${e.message}</td></tr>`)}
       </tbody>
@@ -603,8 +622,7 @@ function App() {
       (err) => err.status !== 401 && setLoginError(err.message),
     );
   }, [tok]);
-  if (tok === '' || access === undefined) {
-    if (tok !== '' && loginError === undefined) return html`<p class="muted">Checking the token…</p>`;
+  if (tok === '') {
     return html`<${Login}
       error=${loginError}
       onToken=${(t) => {
@@ -615,6 +633,7 @@ function App() {
       }}
     />`;
   }
+  // The page is drawn while the token's rights are asked for: actions appear once they are known.
   const canWrite = access === 'write';
   const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
   let page;
@@ -625,11 +644,13 @@ function App() {
     <header>
       <a href="#/">gitjobs</a>
       <span class="grow"></span>
-      <span class="who" data-testid="access">${canWrite ? 'read-write token' : 'read-only token'}</span>
+      ${access !== undefined && html`<span class="who" data-testid="access">${canWrite ? 'read-write token' : 'read-only token'}</span>`}
       <button onClick=${() => logout()}>Sign out</button>
     </header>
     <main>${page}</main>
   </div>`;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+root.textContent = '';
+render(html`<${App} />`, root);
