@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,6 +21,36 @@ export default function setup(): () => void {
     else process.env.GITJOBS_LISTEN = previousListen;
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
+    killStrays(root);
     rmSync(root, { recursive: true, force: true });
   };
+}
+
+/**
+ * Kills what the run left running under its root: pods and supervisors of a
+ * test whose cleanup never ran (a worker that timed out, say) outlive their
+ * daemon by design, and a busy one would slow every test after it, here and
+ * in every later run on the machine. Says so, since it means a test leaks.
+ */
+function killStrays(root: string): void {
+  const strays: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      let cwd = '';
+      try {
+        cwd = readlinkSync(`/proc/${pid}/cwd`);
+      } catch {
+        // not ours to read
+      }
+      if (!cmdline.includes(root) && !cwd.startsWith(root)) continue;
+      process.kill(pid, 'SIGKILL');
+      strays.push(`${pid} ${cmdline.slice(0, 120)}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  if (strays.length > 0) console.warn(`killed ${strays.length} process(es) the tests left running:\n  ${strays.join('\n  ')}`);
 }
