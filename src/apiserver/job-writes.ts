@@ -88,7 +88,7 @@ function currentJob(w: WriteRequest): Job {
 const SERVER_METADATA = ['resourceVersion', 'uid', 'creationTimestamp', 'generation', 'managedFields', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generateName'];
 
 /** What a client may change: the object without status and server-set metadata. */
-function writable(o: unknown): Obj {
+export function writable(o: unknown): Obj {
   if (!isObject(o)) return {};
   const meta = isObject(o.metadata) ? { ...o.metadata } : {};
   for (const k of SERVER_METADATA) delete meta[k];

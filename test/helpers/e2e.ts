@@ -132,7 +132,13 @@ export async function startDaemon(
   let exited = false;
   let exitCode: number | null = null;
   const exitPromise = new Promise<number | null>((res) => proc.once('exit', (code) => ((exited = true), (exitCode = code), res(code))));
-  await waitFor('daemon ready', () => output.includes('daemon ready') || (exited && Promise.reject(new Error(output))), 20_000);
+  try {
+    await waitFor('daemon ready', () => output.includes('daemon ready') || (exited && Promise.reject(new Error(output))), 20_000);
+  } catch (err) {
+    // A daemon that never got ready must not outlive the test that started it.
+    if (!exited) proc.kill('SIGKILL');
+    throw err;
+  }
   if (exited) throw new Error(`daemon exited early (${exitCode}):\n${output}`);
   const run = (args: string[]): CliResult => cli(args, { state: stateDir, cwd: dir });
   const handle: DaemonHandle = {
