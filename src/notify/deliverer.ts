@@ -131,7 +131,7 @@ export class Deliverer {
     return target === COMMIT_STATUS_TARGET ? this.o.config.commitStatus !== undefined : this.o.config.notifications.some((t) => t.name === target);
   }
 
-  private request(row: OutboxRow): OutgoingRequest {
+  private request(row: OutboxRow): Promise<OutgoingRequest> | OutgoingRequest {
     const base = this.o.consoleBase();
     if (row.target === COMMIT_STATUS_TARGET) return commitStatusRequest(row, this.o.config.commitStatus!, base);
     return notificationRequest(row, this.o.config.notifications.find((t) => t.name === row.target)!, base);
@@ -144,7 +144,7 @@ export class Deliverer {
     const run = (async () => {
       let error: string | undefined;
       try {
-        const req = this.request(row);
+        const req = await this.request(row);
         const res = await fetch(req.url, {
           method: 'POST',
           headers: req.headers,

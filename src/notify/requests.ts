@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { CloudEvent, HTTP } from 'cloudevents';
 import type { CommitStatusConfig, NotifyTargetConfig } from '../daemon/events-config.js';
 import { hmacHex } from '../hooks/signature.js';
 import type { OutboxRow } from '../store/outbox.js';
@@ -24,7 +23,11 @@ export function consoleLink(base: string | undefined, namespace: string, name: s
   return base === undefined ? undefined : `${base}/#/jobs/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
 }
 
-export function notificationRequest(row: OutboxRow, target: NotifyTargetConfig, consoleBase: string | undefined): OutgoingRequest {
+// The SDK (and its schema validator) is loaded with the first CloudEvent, not
+// at every daemon start: most daemons never send one.
+let sdk: Promise<typeof import('cloudevents')> | undefined;
+
+export async function notificationRequest(row: OutboxRow, target: NotifyTargetConfig, consoleBase: string | undefined): Promise<OutgoingRequest> {
   const data = withLink(row.payload as Record<string, unknown>, consoleBase);
   const headers: Record<string, string> = { 'User-Agent': 'gitjobs' };
   let body: string;
@@ -32,6 +35,7 @@ export function notificationRequest(row: OutboxRow, target: NotifyTargetConfig, 
     body = JSON.stringify(slackMessage(row, data));
     headers['Content-Type'] = 'application/json';
   } else {
+    const { CloudEvent, HTTP } = await (sdk ??= import('cloudevents'));
     const ce = new CloudEvent({
       specversion: '1.0',
       id: row.eventId,

@@ -181,6 +181,12 @@ describe('webhook receivers', () => {
     expect(server.requests).toBe(before);
   });
 
+  it('answers a signed body that is not JSON with 400', async () => {
+    const body = Buffer.from('{"ref": ');
+    const r = await post('github', body, SIGNERS.github!(body, randomUUID()));
+    expect(r).toMatchObject({ status: 400, json: { kind: 'Status', reason: 'BadRequest', message: 'the payload is not JSON' } });
+  });
+
   it('acknowledges and ignores a push for another repository, another branch or a deleted branch', async () => {
     const sha = work.head();
     const before = server.requests;
