@@ -22,7 +22,7 @@ export interface JobMetricRow {
   conditions: string;
   /** The reason of the Failed condition, when there is one. */
   failedReason: string | null;
-  /** The CronJob that made the Job (schema 8), if one did. */
+  /** The CronJob that made the Job, if one did. */
   ownerCronJob: string | null;
 }
 
@@ -31,7 +31,7 @@ const JOB_METRICS_COLUMNS = `
          s.active, s.ready, s.succeeded, s.failed, s.start_time, s.completion_time, s.condition_summary,
          CASE WHEN s.condition_summary LIKE '%Failed=%'
            THEN (SELECT c.reason FROM job_conditions c WHERE c.job_uid = j.uid AND c.type = 'Failed') END,
-         json_extract(j.spec_json, '$.activeDeadlineSeconds'), OWNER
+         json_extract(j.spec_json, '$.activeDeadlineSeconds'), j.owner_name
   FROM jobs j LEFT JOIN job_status s ON s.job_uid = j.uid`;
 
 /**
@@ -40,9 +40,7 @@ const JOB_METRICS_COLUMNS = `
  * only for Jobs that have one.
  */
 export function listJobMetricRows(db: Db, uids?: readonly string[]): JobMetricRow[] {
-  // A Job's owner is kept from schema 8 on (the CronJob that made it).
-  const columns = JOB_METRICS_COLUMNS.replace('OWNER', hasTable(db, 'cronjobs') ? 'j.owner_name' : 'NULL');
-  const q = stmt(db, uids === undefined ? columns : `${columns} WHERE j.uid IN (SELECT value FROM json_each(?))`).raw(true);
+  const q = stmt(db, uids === undefined ? JOB_METRICS_COLUMNS : `${JOB_METRICS_COLUMNS} WHERE j.uid IN (SELECT value FROM json_each(?))`).raw(true);
   const rows = (uids === undefined ? q.all() : q.all(JSON.stringify(uids))) as unknown[][];
   q.raw(false);
   const out = new Array<JobMetricRow>(rows.length);
@@ -99,13 +97,8 @@ const CRONJOB_METRICS_SQL = `
          s.last_schedule_time, s.last_successful_time, coalesce(json_array_length(s.active_json), 0)
   FROM cronjobs c LEFT JOIN cronjob_status s ON s.cronjob_uid = c.uid`;
 
-/**
- * Every CronJob with its status, in one statement; none in a database from
- * before CronJobs (schema 8). CronJobs are few, so they are read whole at
- * every scrape.
- */
+/** Every CronJob with its status, in one statement. CronJobs are few: they are read whole at every scrape. */
 export function listCronJobMetricRows(db: Db): CronJobMetricRow[] {
-  if (!hasTable(db, 'cronjobs')) return [];
   const q = stmt(db, CRONJOB_METRICS_SQL).raw(true);
   const rows = q.all() as unknown[][];
   q.raw(false);
@@ -126,20 +119,6 @@ export function listCronJobMetricRows(db: Db): CronJobMetricRow[] {
     lastSuccessfulTime: r[13] as number | null,
     active: r[14] as number,
   }));
-}
-
-const tables = new WeakMap<Db, Map<string, boolean>>();
-
-/** Whether the schema has `name`; asked once per connection (a migration runs before the daemon reads). */
-function hasTable(db: Db, name: string): boolean {
-  let known = tables.get(db);
-  if (known === undefined) tables.set(db, (known = new Map()));
-  let has = known.get(name);
-  if (has === undefined) {
-    has = stmt(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
-    known.set(name, has);
-  }
-  return has;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -52,10 +52,7 @@ function files(marker: string): Record<string, string> {
 let shots = '';
 const shot = (name: string): string => join(process.env.GITJOBS_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs') : shots, name);
 
-// The console is a client of the Kubernetes API routes (src/apiserver/): without them there is nothing to show.
-const hasApi = existsSync(join(ROOT, 'src', 'apiserver', 'routes.ts'));
-
-describe.skipIf(!hasApi)('web console in chromium', () => {
+describe('web console in chromium', () => {
   let d: DaemonHandle;
   let url: string;
   let token: string;
