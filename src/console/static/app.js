@@ -150,7 +150,7 @@ function useFetch(path, deps = []) {
   return state;
 }
 
-// ---------------------------------------------------------------- helpers
+// ---------------------------------------------------------------- formatting
 
 function conditionTrue(obj, type) {
   return (obj.status?.conditions ?? []).some((c) => c.type === type && c.status === 'True');
