@@ -172,6 +172,23 @@ describe('web console in chromium', () => {
     await waitFor('slow resumed', () => d.job('slow')?.spec.suspend === false, 20_000);
   });
 
+  it('reruns a Job with the write token after a confirmation, and Sync now reads the source', async () => {
+    const before = d.job('done')!.metadata.uid;
+    const page = await open(token, '#/jobs/default/done');
+    await page.getByRole('button', { name: 'Rerun' }).click();
+    await waitFor('a new run of done', () => {
+      const j = d.job('done');
+      return j !== undefined && j.metadata.uid !== before && condition(j, 'Complete');
+    }, 30_000);
+    await page.goto(`${url}/#/history/default/done`);
+    await expect.poll(() => page.getByTestId('history').locator('tbody tr').count()).toBe(2);
+    await page.goto(`${url}/#/`);
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    // A failed sync would show its message next to the button.
+    await expect.poll(() => page.getByRole('button', { name: 'Sync now' }).isEnabled()).toBe(true);
+    expect(await page.getByRole('alert').count()).toBe(0);
+  });
+
   it('shows the history of a Job, with a past run and its log', async () => {
     const page = await open(readToken, '#/history/default/idx');
     const rows = page.getByTestId('history').locator('tbody tr');
