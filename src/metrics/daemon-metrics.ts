@@ -52,7 +52,9 @@ export class DaemonMetrics implements DaemonObserver {
 
   constructor(private readonly d: MetricsDeps) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
+    // The event loop delay histogram samples with a native timer: once a second, not prom-client's
+    // default hundred times, so an idle daemon is not woken for it.
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 1000 });
     // Gauges named like counters, which promtool's lint refuses; the same
     // counts stay in nodejs_active_handles{type} and its siblings.
     for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);

@@ -117,8 +117,17 @@ export const JOB_FAMILIES: readonly Family<JobMetricRow>[] = [
       if (s !== undefined) o.push(`${b}} ${s === 'True' ? 1 : 0}\n`);
     },
   },
-  // A Job made by hand or from a manifest has no owner; a CronJob's Jobs will name theirs.
-  { name: 'kube_job_owner', help: "Information about the Job's owner.", stable: true, lines: (_r, b, o) => void o.push(`${b},owner_kind="",owner_name="",owner_is_controller=""} 1\n`) },
+  {
+    name: 'kube_job_owner',
+    help: "Information about the Job's owner.",
+    stable: true,
+    lines: (r, b, o) =>
+      void o.push(
+        r.ownerCronJob === null
+          ? `${b},owner_kind="",owner_name="",owner_is_controller=""} 1\n`
+          : `${b},owner_kind="CronJob",owner_name="${labelValue(r.ownerCronJob)}",owner_is_controller="true"} 1\n`,
+      ),
+  },
 ];
 
 /** The next run after the last one (or after creation), in the CronJob's zone; undefined for a schedule that does not parse. */

@@ -22,6 +22,8 @@ export interface JobMetricRow {
   conditions: string;
   /** The reason of the Failed condition, when there is one. */
   failedReason: string | null;
+  /** The CronJob that made the Job, if one did. */
+  ownerCronJob: string | null;
 }
 
 const JOB_METRICS_COLUMNS = `
@@ -29,7 +31,7 @@ const JOB_METRICS_COLUMNS = `
          s.active, s.ready, s.succeeded, s.failed, s.start_time, s.completion_time, s.condition_summary,
          CASE WHEN s.condition_summary LIKE '%Failed=%'
            THEN (SELECT c.reason FROM job_conditions c WHERE c.job_uid = j.uid AND c.type = 'Failed') END,
-         json_extract(j.spec_json, '$.activeDeadlineSeconds')
+         json_extract(j.spec_json, '$.activeDeadlineSeconds'), j.owner_name
   FROM jobs j LEFT JOIN job_status s ON s.job_uid = j.uid`;
 
 /**
@@ -53,6 +55,7 @@ export function listJobMetricRows(db: Db, uids?: readonly string[]): JobMetricRo
       completions: r[5] as number | null,
       parallelism: r[6] as number | null,
       activeDeadlineSeconds: r[15] as number | null,
+      ownerCronJob: r[16] as string | null,
       active: (r[7] as number | null) ?? 0,
       ready: (r[8] as number | null) ?? 0,
       succeeded: (r[9] as number | null) ?? 0,
@@ -85,15 +88,37 @@ export interface CronJobMetricRow {
   active: number;
 }
 
-/**
- * CronJobs for their metrics. The CronJob table arrives with schema 8; until
- * a database has it there are none. When it lands this is the one query to
- * write (the series themselves are rendered from these rows already).
- */
+const CRONJOB_METRICS_SQL = `
+  SELECT c.uid, c.namespace, c.name, c.labels_json, c.created_at,
+         json_extract(c.spec_json, '$.schedule'), json_extract(c.spec_json, '$.timeZone'),
+         coalesce(json_extract(c.spec_json, '$.concurrencyPolicy'), 'Allow'), coalesce(json_extract(c.spec_json, '$.suspend'), 0),
+         json_extract(c.spec_json, '$.startingDeadlineSeconds'), json_extract(c.spec_json, '$.successfulJobsHistoryLimit'),
+         json_extract(c.spec_json, '$.failedJobsHistoryLimit'),
+         s.last_schedule_time, s.last_successful_time, coalesce(json_array_length(s.active_json), 0)
+  FROM cronjobs c LEFT JOIN cronjob_status s ON s.cronjob_uid = c.uid`;
+
+/** Every CronJob with its status, in one statement. CronJobs are few: they are read whole at every scrape. */
 export function listCronJobMetricRows(db: Db): CronJobMetricRow[] {
-  const has = stmt(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cronjobs'").get();
-  if (has === undefined) return [];
-  return [];
+  const q = stmt(db, CRONJOB_METRICS_SQL).raw(true);
+  const rows = q.all() as unknown[][];
+  q.raw(false);
+  return rows.map((r) => ({
+    uid: r[0] as string,
+    namespace: r[1] as string,
+    name: r[2] as string,
+    labelsJson: r[3] as string,
+    createdAt: r[4] as number,
+    schedule: (r[5] as string | null) ?? '',
+    timeZone: r[6] as string | null,
+    concurrencyPolicy: r[7] as string,
+    suspend: r[8] === 1,
+    startingDeadlineSeconds: r[9] as number | null,
+    successfulJobsHistoryLimit: r[10] as number | null,
+    failedJobsHistoryLimit: r[11] as number | null,
+    lastScheduleTime: r[12] as number | null,
+    lastSuccessfulTime: r[13] as number | null,
+    active: r[14] as number,
+  }));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -52,10 +52,7 @@ function files(marker: string): Record<string, string> {
 let shots = '';
 const shot = (name: string): string => join(process.env.GITJOBS_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs') : shots, name);
 
-// The console is a client of the Kubernetes API routes (src/apiserver/): without them there is nothing to show.
-const hasApi = existsSync(join(ROOT, 'src', 'apiserver', 'routes.ts'));
-
-describe.skipIf(!hasApi)('web console in chromium', () => {
+describe('web console in chromium', () => {
   let d: DaemonHandle;
   let url: string;
   let token: string;
@@ -173,6 +170,23 @@ describe.skipIf(!hasApi)('web console in chromium', () => {
     // The page follows the change from its watch, and now offers the reverse.
     await rw.getByRole('button', { name: 'Resume' }).click();
     await waitFor('slow resumed', () => d.job('slow')?.spec.suspend === false, 20_000);
+  });
+
+  it('reruns a Job with the write token after a confirmation, and Sync now reads the source', async () => {
+    const before = d.job('done')!.metadata.uid;
+    const page = await open(token, '#/jobs/default/done');
+    await page.getByRole('button', { name: 'Rerun' }).click();
+    await waitFor('a new run of done', () => {
+      const j = d.job('done');
+      return j !== undefined && j.metadata.uid !== before && condition(j, 'Complete');
+    }, 30_000);
+    await page.goto(`${url}/#/history/default/done`);
+    await expect.poll(() => page.getByTestId('history').locator('tbody tr').count()).toBe(2);
+    await page.goto(`${url}/#/`);
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    // A failed sync would show its message next to the button.
+    await expect.poll(() => page.getByRole('button', { name: 'Sync now' }).isEnabled()).toBe(true);
+    expect(await page.getByRole('alert').count()).toBe(0);
   });
 
   it('shows the history of a Job, with a past run and its log', async () => {

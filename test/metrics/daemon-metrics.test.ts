@@ -2,7 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CronJob } from '../../src/api/cronjob.js';
+import { defaultCronJobSpec } from '../../src/manifest/cronjob.js';
 import { DaemonMetrics } from '../../src/metrics/daemon-metrics.js';
+import { insertCronJob, putCronJobStatus } from '../../src/store/cronjobs.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { insertJob, removeJob, updateJob } from '../../src/store/jobs.js';
 import { insertPod } from '../../src/store/pods.js';
@@ -87,5 +90,36 @@ describe('DaemonMetrics.scrape', () => {
     expect(text).toMatch(/^gitjobs_source_last_applied_timestamp_seconds\{source="repo"\} 5$/m);
     expect(text).toMatch(/^gitjobs_source_fetch_failures_total\{source="repo",reason="RefNotFound"\} 1$/m);
     expect(text).toMatch(/^gitjobs_source_fetch_duration_seconds_count\{source="repo"\} 1$/m);
+  });
+
+  it("gives the CronJobs' series and names the CronJob that owns a Job", async () => {
+    const cj: CronJob = {
+      uid: 'cu',
+      namespace: 'default',
+      name: 'every5',
+      labels: { team: 'ops' },
+      annotations: {},
+      creationTimestamp: T0,
+      generation: 1,
+      spec: defaultCronJobSpec({
+        schedule: '*/5 * * * *',
+        timeZone: 'UTC',
+        concurrencyPolicy: 'Forbid',
+        jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', command: ['true'] }] } } } },
+      }),
+      origin: { kind: 'dir', source: '/jobs', path: 'c.yaml', line: 1, revision: 'sha256:1' },
+    };
+    db.transaction(() => {
+      insertCronJob(db, cj);
+      putCronJobStatus(db, 'cu', { active: [{ namespace: 'default', name: 'every5-1', uid: 'ju' }], lastScheduleTime: T0 + 300_000 });
+      insertJob(db, { ...job({ name: 'every5-1', uid: 'ju' }), owner: { kind: 'CronJob', uid: 'cu', name: 'every5' } });
+    })();
+    expect(await series('kube_cronjob_info{')).toEqual(['kube_cronjob_info{namespace="default",cronjob="every5",schedule="*/5 * * * *",concurrency_policy="Forbid",timezone="UTC"} 1']);
+    expect(await series('kube_cronjob_status_active{')).toEqual(['kube_cronjob_status_active{namespace="default",cronjob="every5"} 1']);
+    expect(await series('kube_cronjob_status_last_schedule_time{')).toEqual([`kube_cronjob_status_last_schedule_time{namespace="default",cronjob="every5"} ${(T0 + 300_000) / 1000}`]);
+    expect(await series('kube_cronjob_next_schedule_time{')).toEqual([`kube_cronjob_next_schedule_time{namespace="default",cronjob="every5"} ${(T0 + 600_000) / 1000}`]);
+    expect(await series('kube_cronjob_spec_successful_job_history_limit{')).toEqual(['kube_cronjob_spec_successful_job_history_limit{namespace="default",cronjob="every5"} 3']);
+    expect(await series('kube_cronjob_labels{')).toEqual(['kube_cronjob_labels{namespace="default",cronjob="every5",label_team="ops"} 1']);
+    expect(await series('kube_job_owner{')).toEqual(['kube_job_owner{namespace="default",job_name="every5-1",owner_kind="CronJob",owner_name="every5",owner_is_controller="true"} 1']);
   });
 });

@@ -24,6 +24,7 @@ function job(over: Partial<JobMetricRow> = {}): JobMetricRow {
     completionTime: null,
     conditions: '',
     failedReason: null,
+    ownerCronJob: null,
     ...over,
   };
 }
@@ -108,6 +109,12 @@ describe('kube-state-metrics Job series', () => {
   ])('kube_job_status_failed: $name', ({ failed, conditions, reason, want }) => {
     const out = text([job({ failed, conditions, failedReason: reason })]);
     expect(series(out, 'kube_job_status_failed')).toEqual(want.map((w) => 'kube_job_status_failed' + w.replace('ID', 'namespace="default",job_name="a"')));
+  });
+
+  it("names a CronJob's Job's owner", () => {
+    expect(series(text([job({ name: 'nightly-29000000', ownerCronJob: 'nightly' })]), 'kube_job_owner')).toEqual([
+      'kube_job_owner{namespace="default",job_name="nightly-29000000",owner_kind="CronJob",owner_name="nightly",owner_is_controller="true"} 1',
+    ]);
   });
 
   it('gives a condition as three series, one per status, the one it has set to 1', () => {

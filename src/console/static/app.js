@@ -150,7 +150,7 @@ function useFetch(path, deps = []) {
   return state;
 }
 
-// ---------------------------------------------------------------- helpers
+// ---------------------------------------------------------------- formatting
 
 function conditionTrue(obj, type) {
   return (obj.status?.conditions ?? []).some((c) => c.type === type && c.status === 'True');
@@ -280,6 +280,37 @@ function Sources({ refresh, canWrite, onSynced }) {
   </div>`;
 }
 
+/**
+ * CronJobs are few and change when their Jobs do: read again when the number of Jobs changes, not
+ * watched. Shown once the API serves batch/v1 cronjobs (until then the list is a 404: nothing shown).
+ */
+function CronJobs({ refresh }) {
+  const now = useNow(5000);
+  const { data } = useFetch('/apis/batch/v1/cronjobs', [refresh]);
+  const items = data?.items ?? [];
+  if (items.length === 0) return null;
+  return html`<div>
+    <h1>CronJobs <span class="muted">${items.length}</span></h1>
+    <table data-testid="cronjobs">
+      <thead><tr><th>Name</th><th>Namespace</th><th>Schedule</th><th>Time zone</th><th>Suspended</th><th>Active</th><th>Last schedule</th><th>Last success</th></tr></thead>
+      <tbody>
+        ${items.map(
+          (c) => html`<tr key=${c.metadata.uid}>
+            <td>${c.metadata.name}</td>
+            <td>${c.metadata.namespace}</td>
+            <td><code>${c.spec?.schedule ?? ''}</code></td>
+            <td>${c.spec?.timeZone ?? 'local'}</td>
+            <td>${c.spec?.suspend ? 'yes' : 'no'}</td>
+            <td class="num">${(c.status?.active ?? []).length}</td>
+            <td>${c.status?.lastScheduleTime ? `${ago(ts(c.status.lastScheduleTime), now)} ago` : ''}</td>
+            <td>${c.status?.lastSuccessfulTime ? `${ago(ts(c.status.lastSuccessfulTime), now)} ago` : ''}</td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
+}
+
 function Overview({ canWrite }) {
   const now = useNow(5000);
   const [namespace, setNamespace] = useState('');
@@ -302,6 +333,7 @@ function Overview({ canWrite }) {
   const originOf = useMemo(() => new Map((origins.data?.items ?? []).map((o) => [o.uid, o])), [origins.data]);
   return html`<div>
     <${Sources} refresh=${synced} canWrite=${canWrite} onSynced=${() => setSynced((n) => n + 1)} />
+    <${CronJobs} refresh=${jobs.complete ? jobs.items.size : -1} />
     <h1>Jobs <span class="muted" data-testid="job-count">${shown.length}</span>${!jobs.complete && jobs.loaded && html` <span class="muted">(loading the rest…)</span>`}</h1>
     <div class="filters">
       <select aria-label="namespace" value=${namespace} onChange=${(e) => (setNamespace(e.target.value), setPage(0))}>
