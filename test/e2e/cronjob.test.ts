@@ -43,6 +43,8 @@ describe('CronJob', () => {
     expect(wide.stdout).toMatch(/CONTAINERS\s+IMAGES\s+SELECTOR\n/);
     expect(wide.stdout).toMatch(/\s+c\s+busybox\s+<none>\n$/);
     expect(eventsOf(d, 'hello').map((e) => e.reason)).toEqual(expect.arrayContaining(['SuccessfulCreate', 'SawCompletedJob']));
+    // "should not emit unexpected warnings"
+    expect(eventsOf(d, 'hello').filter((e) => e.type === 'Warning')).toEqual([]);
     expect(d.cli(['get', 'cronjob', 'hello', '-o', 'jsonpath={.spec.jobTemplate.spec.template.spec.containers[0].image}']).stdout).toBe('busybox');
     const described = d.cli(['describe', 'cronjob', 'hello']).stdout;
     expect(described).toMatch(/^Name:\s+hello\n/);
