@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { condition, waitFor, type DaemonHandle } from '../helpers/e2e.js';
-import { cronJob, cronYaml, DAY, daemonAt, eventsOf, jobsOf, LEAD_MS, minutes } from './cronjob-helpers.js';
+import { cronJob, cronYaml, DAY, daemonAt, eventsOf, jobsOf, LEAD_MS, minutes } from './cronjob-fixture.js';
 
 // CronJobs through the CLI and the source: history limits, suspend, deletion
 // and prunes. Titles in quotes are Kubernetes' own (test/e2e/apps/cronjob.go).

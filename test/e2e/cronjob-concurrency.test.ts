@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor, type DaemonHandle } from '../helpers/e2e.js';
-import { cronJob, cronYaml, DAY, daemonAt, eventsOf, jobsOf, LEAD_MS, minutes, RESTART_LEAD_MS, restartAt } from './cronjob-helpers.js';
+import { cronJob, cronYaml, DAY, daemonAt, eventsOf, jobsOf, LEAD_MS, minutes, RESTART_LEAD_MS, restartAt } from './cronjob-fixture.js';
 
 // concurrencyPolicy end to end; titles are Kubernetes' own (test/e2e/apps/cronjob.go).
 // One daemon holds a CronJob of each policy, whose first runs last. The second

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { condition, waitFor, type DaemonHandle, type JobJson } from '../helpers/e2e.js';
-import { cronJob, cronYaml, DAY, daemonAt, eventsOf, jobsOf, LEAD_MS, minutes, restartAt } from './cronjob-helpers.js';
+import { cronJob, cronYaml, DAY, daemonAt, eventsOf, jobsOf, LEAD_MS, minutes, restartAt } from './cronjob-fixture.js';
 
 // CronJobs end to end: the real daemon, real processes, the real CLI. Titles in
 // quotes are Kubernetes' own (test/e2e/apps/cronjob.go) where the scenario applies.
