@@ -11,7 +11,7 @@ import type { ResourcePath } from './request.js';
 export type Obj = Record<string, unknown>;
 
 /** The store's change feed names these. */
-export type FeedKind = 'jobs' | 'pods' | 'events';
+export type FeedKind = 'jobs' | 'cronjobs' | 'pods' | 'events';
 
 export interface ListPosition {
   namespace: string;

@@ -10,9 +10,11 @@ export interface CronJobRow {
   status: CronJobStatus | undefined;
 }
 
-export function printCronJobsTable(rows: CronJobRow[], now: number, opts: TableOptions = {}): string {
-  const containers = (r: CronJobRow) => r.cronJob.spec.jobTemplate.spec.template.spec.containers;
-  const columns: Column<CronJobRow>[] = [
+const containers = (r: CronJobRow) => r.cronJob.spec.jobTemplate.spec.template.spec.containers;
+
+/** The columns of `kubectl get cronjobs`, also the API's server-side Table. */
+export function cronJobColumns(now: number): Column<CronJobRow>[] {
+  return [
     { header: 'NAME', cell: (r) => r.cronJob.name },
     { header: 'SCHEDULE', cell: (r) => r.cronJob.spec.schedule },
     { header: 'TIMEZONE', cell: (r) => r.cronJob.spec.timeZone ?? '<none>' },
@@ -25,5 +27,8 @@ export function printCronJobsTable(rows: CronJobRow[], now: number, opts: TableO
     // The template's selector is generated per Job, so a CronJob's is always unset.
     { header: 'SELECTOR', wide: true, cell: (r) => formatLabelSelector(r.cronJob.spec.jobTemplate.spec.selector) },
   ];
-  return printTable(columns, rows, { ...opts, namespaceOf: (r) => r.cronJob.namespace, labelsOf: (r) => r.cronJob.labels });
+}
+
+export function printCronJobsTable(rows: CronJobRow[], now: number, opts: TableOptions = {}): string {
+  return printTable(cronJobColumns(now), rows, { ...opts, namespaceOf: (r) => r.cronJob.namespace, labelsOf: (r) => r.cronJob.labels });
 }
