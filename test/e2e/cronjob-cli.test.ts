@@ -1,6 +1,7 @@
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { condition, waitFor, type DaemonHandle } from '../helpers/e2e.js';
-import { cronJob, cronYaml, DAY, daemonAt, eventsOf, jobsOf, LEAD_MS, minutes } from './cronjob-helpers.js';
+import { cronJob, cronYaml, DAY, daemonAt, eventsOf, jobsOf, LEAD_MS, minutes } from './cronjob-fixture.js';
 
 // CronJobs through the CLI and the source: history limits, suspend, deletion
 // and prunes. Titles in quotes are Kubernetes' own (test/e2e/apps/cronjob.go).
@@ -72,7 +73,7 @@ describe('CronJob through the CLI', () => {
     expect(eventsOf(d, 'long').map((e) => e.reason)).toContain('MissingJob');
   });
 
-  it('delete cronjob takes its Jobs along, --cascade=orphan leaves them; a CronJob removed from the folder is pruned with its Jobs', async () => {
+  it('delete cronjob (by name or -f) takes its Jobs along, --cascade=orphan leaves them; a CronJob removed from the folder is pruned with its Jobs', async () => {
     d = await daemonAt(DAY, {
       'a.yaml': cronYaml('a', YEARLY, { command: '["sleep", "300"]' }),
       'b.yaml': cronYaml('b', YEARLY, { command: '["sleep", "300"]' }),
@@ -82,7 +83,8 @@ describe('CronJob through the CLI', () => {
     const before = cronJob(d, 'a')!.metadata.uid;
     const orphaned = d.cli(['delete', 'cronjob', 'a', '--cascade=orphan']);
     expect(orphaned).toMatchObject({ code: 0, stdout: 'cronjob.batch "a" deleted\n' });
-    expect(d.cli(['delete', 'cronjob', 'b']).code).toBe(0);
+    // By its manifest, as `kubectl delete -f` does.
+    expect(d.cli(['delete', '-f', join(d.jobsDir, 'b.yaml')])).toMatchObject({ code: 0, stdout: 'cronjob.batch "b" deleted\n' });
     d.removeJob('c.yaml');
     await waitFor('c pruned', () => cronJob(d!, 'c') === undefined);
     await waitFor("b's and c's Jobs gone", () => d!.job('b-run') === undefined && d!.job('c-run') === undefined, 30_000);

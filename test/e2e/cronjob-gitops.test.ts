@@ -1,7 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { condition, startDaemon, waitFor, type DaemonHandle } from '../helpers/e2e.js';
 import { removeTempDirs, WorkRepo } from '../source/fixture.js';
-import { cronJob, cronYaml, DAY, daemonAt, jobsOf, LEAD_MS, minutes, RESTART_LEAD_MS, restartAt } from './cronjob-helpers.js';
+import { cronJob, cronYaml, DAY, daemonAt, jobsOf, LEAD_MS, minutes, RESTART_LEAD_MS, restartAt } from './cronjob-fixture.js';
 
 // A CronJob edited in the watched folder: the next due time uses the new
 // manifest, and the Jobs already made are never rewritten.

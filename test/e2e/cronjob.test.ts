@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { condition, waitFor, type DaemonHandle, type JobJson } from '../helpers/e2e.js';
-import { cronJob, cronYaml, DAY, daemonAt, eventsOf, jobsOf, LEAD_MS, minutes, restartAt } from './cronjob-helpers.js';
+import { cronJob, cronYaml, DAY, daemonAt, eventsOf, jobsOf, LEAD_MS, minutes, restartAt } from './cronjob-fixture.js';
 
 // CronJobs end to end: the real daemon, real processes, the real CLI. Titles in
 // quotes are Kubernetes' own (test/e2e/apps/cronjob.go) where the scenario applies.
@@ -43,6 +43,8 @@ describe('CronJob', () => {
     expect(wide.stdout).toMatch(/CONTAINERS\s+IMAGES\s+SELECTOR\n/);
     expect(wide.stdout).toMatch(/\s+c\s+busybox\s+<none>\n$/);
     expect(eventsOf(d, 'hello').map((e) => e.reason)).toEqual(expect.arrayContaining(['SuccessfulCreate', 'SawCompletedJob']));
+    // "should not emit unexpected warnings"
+    expect(eventsOf(d, 'hello').filter((e) => e.type === 'Warning')).toEqual([]);
     expect(d.cli(['get', 'cronjob', 'hello', '-o', 'jsonpath={.spec.jobTemplate.spec.template.spec.containers[0].image}']).stdout).toBe('busybox');
     const described = d.cli(['describe', 'cronjob', 'hello']).stdout;
     expect(described).toMatch(/^Name:\s+hello\n/);

@@ -73,6 +73,7 @@ export async function deleteCommand(argv: string[], io: Io): Promise<number> {
     if (positionals.length > 0) throw usageError('when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well', 'delete');
     resource = 'jobs';
     names = [];
+    const cronJobs: string[] = [];
     for (const file of await readManifestArgs(files)) {
       const parsed = parseManifest(file.text, file.name);
       for (const issue of parsed.issues.filter((i) => i.severity === 'error')) {
@@ -80,6 +81,12 @@ export async function deleteCommand(argv: string[], io: Io): Promise<number> {
         failed = true;
       }
       names.push(...parsed.jobs.map((j) => j.name));
+      cronJobs.push(...(parsed.cronJobs ?? []).map((c) => c.name));
+    }
+    if (cronJobs.length > 0) {
+      const code = await deleteCronJobs(cronJobs, { stateDir, namespace, cascade, wait, timeoutMs, ignoreNotFound }, io);
+      if (code !== 0) failed = true;
+      if (names.length === 0) return failed ? 1 : 0;
     }
   } else {
     const args = parseResourceArgs(positionals, 'delete');

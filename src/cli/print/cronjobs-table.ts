@@ -10,9 +10,10 @@ export interface CronJobRow {
   status: CronJobStatus | undefined;
 }
 
+const containers = (r: CronJobRow) => r.cronJob.spec.jobTemplate.spec.template.spec.containers;
+
 /** The columns of `kubectl get cronjobs`, also the API's server-side Table. */
 export function cronJobColumns(now: number): Column<CronJobRow>[] {
-  const containers = (r: CronJobRow) => r.cronJob.spec.jobTemplate.spec.template.spec.containers;
   return [
     { header: 'NAME', cell: (r) => r.cronJob.name },
     { header: 'SCHEDULE', cell: (r) => r.cronJob.spec.schedule },

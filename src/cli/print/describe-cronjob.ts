@@ -25,7 +25,6 @@ export function describeCronJob(input: DescribeCronJobInput, now: number): strin
   writeAnnotations(w, 'Annotations', cj.annotations);
   for (const [label, value] of provenanceLines(cj.origin)) w.write(0, `${label}:\t${value}\n`);
   w.write(0, `Schedule:\t${spec.schedule}\n`);
-  if (spec.timeZone !== undefined) w.write(0, `Time Zone:\t${spec.timeZone}\n`);
   w.write(0, `Concurrency Policy:\t${spec.concurrencyPolicy}\n`);
   w.write(0, `Suspend:\t${spec.suspend ? 'True' : 'False'}\n`);
   w.write(0, `Successful Job History Limit:\t${spec.successfulJobsHistoryLimit}\n`);
