@@ -3,7 +3,7 @@ import { GitjobsError } from '../../errors.js';
 import { readListener } from '../../http/server.js';
 import { readTokens } from '../../http/tokens.js';
 import { parseCommandOrHelp } from '../args.js';
-import type { Io } from '../main.js';
+import type { Io } from '../io.js';
 import { stateDirFrom } from '../state.js';
 
 const HELP = `Print a kubeconfig for the daemon's Kubernetes API.
