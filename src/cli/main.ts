@@ -124,6 +124,8 @@ async function run(argv: string[]): Promise<number> {
       return (await import('./commands/create.js')).createCommand(rest, io);
     case 'delete':
       return (await import('./commands/delete.js')).deleteCommand(rest, io);
+    case 'diff':
+      return (await import('./commands/diff.js')).diffCommand(rest, io);
     case 'patch':
       return (await import('./commands/patch.js')).patchCommand(rest, io);
     case 'scale':
@@ -151,7 +153,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof GitjobsError) {
       // Every failure reads as kubectl's do: `error: …` or `Error from server (…): …`.
-      const text = /^(error: |Error from server|The [A-Z])/.test(err.message) ? err.message : `error: ${err.message}`;
+      const text = /^(error: |Error from server|The )/.test(err.message) ? err.message : `error: ${err.message}`;
       io.err(text.endsWith('\n') ? text : text + '\n');
       return err.code === 'Usage' ? 2 : 1;
     }

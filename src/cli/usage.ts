@@ -13,6 +13,7 @@ Basic Commands:
 Changing Jobs:
   apply         Create or update a Job from a file (the mutable fields of an existing one)
   create        Create a Job from a file (refused if it exists)
+  diff          Diff the live Jobs against what applying a file would make them
   delete        Delete Jobs (and their pods) or pods
   patch         Update the mutable fields of a Job with a merge patch
   scale         Set a Job's parallelism

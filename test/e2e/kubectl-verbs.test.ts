@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, condition, startDaemon, waitFor, type DaemonHandle } from '../helpers/e2e.js';
@@ -81,5 +83,82 @@ describe('wait', () => {
     expect(run(['wait', 'job/pi', '--for=jsonpath={.status.succeeded}=2', '--timeout=300ms'])).toMatchObject({ code: 1 });
     expect(run(['wait', 'job/pi', '--for=jsonpath={.status.completionTime}', '--timeout=10s']).code).toBe(0);
     expect(run(['wait', 'job/nope', '--for=delete', '--timeout=1s'])).toMatchObject({ code: 0 });
+  });
+});
+
+describe('events', () => {
+  it('lists the events of one object with --for, of one type with --types', () => {
+    const r = run(['events', '--for', 'job/pi']);
+    expect(r.stdout).toMatch(/^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE\n/);
+    expect(r.stdout).toMatch(/Normal\s+Completed\s+job\/pi\s+Job completed/);
+    expect(r.stdout).not.toMatch(/pod\//);
+    expect(run(['events', '--for', 'job/pi', '--types', 'Warning']).stderr).toBe('No resources found in default namespace.\n');
+    expect(run(['events', '--types', 'Info']).code).toBe(2);
+  });
+});
+
+describe('logs -l', () => {
+  it('prints the logs of every matching pod, with --prefix', () => {
+    const r = run(['logs', '-l', 'job-name=pi', '--prefix']);
+    expect(r.stdout).toMatch(/^\[pod\/pi-\w+\/main\] computing\n\[pod\/pi-\w+\/main\] done\n$/);
+    expect(run(['logs', '-l', 'job-name=pi', '--tail', '1']).stdout).toBe('done\n');
+    expect(run(['logs', '-l', 'job-name=nope']).stderr).toBe('No resources found in default namespace.\n');
+  });
+});
+
+describe('apply --dry-run, diff and create job', () => {
+  const adhoc = (parallelism: number): string =>
+    jobYaml('adhoc', 'sleep 30').replace('spec:\n  template:', `spec:\n  parallelism: ${parallelism}\n  template:`);
+
+  it('--dry-run=client and server store nothing; -o yaml shows what would be stored', () => {
+    expect(run(['apply', '-f', '-', '--dry-run=client'], adhoc(1))).toMatchObject({ code: 0, stdout: 'job.batch/adhoc created (dry run)\n' });
+    expect(run(['apply', '-f', '-', '--dry-run=server'], adhoc(1))).toMatchObject({ code: 0, stdout: 'job.batch/adhoc created (server dry run)\n' });
+    const yaml = run(['apply', '-f', '-', '--dry-run=server', '-o', 'yaml'], adhoc(1)).stdout;
+    expect(yaml).toMatch(/^kind: Job$/m);
+    expect(yaml).toMatch(/^ {4}batch\.kubernetes\.io\/controller-uid: [0-9a-f-]{36}$/m);
+    expect(d.job('adhoc')).toBeUndefined();
+    expect(run(['apply', '-f', '-', '--dry-run=maybe'], adhoc(1)).code).toBe(2);
+  });
+
+  it('diff exits 1 with a unified diff when applying would change the Job, 0 when not', () => {
+    const file = join(d.dir, 'adhoc.yaml');
+    writeFileSync(file, adhoc(0));
+    const created = run(['diff', '-f', file]);
+    expect(created.code).toBe(1);
+    expect(created.stdout).toMatch(/^\+kind: Job$/m);
+    expect(run(['apply', '-f', file])).toMatchObject({ code: 0, stdout: 'job.batch/adhoc created\n' });
+    expect(run(['diff', '-f', file])).toMatchObject({ code: 0, stdout: '' });
+    writeFileSync(file, adhoc(2));
+    const changed = run(['diff', '-f', file]);
+    expect(changed.code).toBe(1);
+    expect(changed.stdout).toMatch(/^-  parallelism: 0\n\+  parallelism: 2$/m);
+    expect(d.job('adhoc')!.spec.parallelism).toBe(0);
+    writeFileSync(file, adhoc(0).replace('sleep 30', 'sleep 31'));
+    expect(run(['diff', '-f', file]).code).toBeGreaterThan(1);
+  });
+
+  it('patch --type=json changes a mutable field; an immutable one is refused', () => {
+    expect(run(['patch', 'job', 'adhoc', '--type=json', '-p', '[{"op":"replace","path":"/spec/parallelism","value":1}]'])).toMatchObject({ code: 0, stdout: 'job.batch/adhoc patched\n' });
+    expect(d.job('adhoc')!.spec.parallelism).toBe(1);
+    const labels = run(['patch', 'job/adhoc', '--type', 'json', '-p', '[{"op":"add","path":"/metadata/labels/team","value":"data"}]']);
+    expect(labels.code).toBe(0);
+    expect(d.job('adhoc')!.metadata.labels.team).toBe('data');
+    const immutable = run(['patch', 'job', 'adhoc', '--type=json', '-p', '[{"op":"add","path":"/spec/completions","value":3}]']);
+    expect(immutable.code).toBe(1);
+    expect(immutable.stderr, immutable.stderr).toMatch(/field is immutable/);
+    expect(run(['patch', 'job', 'adhoc', '--type=json', '-p', '[{"op":"remove","path":"/spec/nope"}]']).stderr).toMatch(/path "\/spec\/nope" does not exist/);
+    expect(run(['delete', 'job', 'adhoc']).code).toBe(0);
+  });
+
+  it('create job NAME --image -- CMD runs the command; --dry-run=client -o yaml prints the manifest', async () => {
+    const manifest = run(['create', 'job', 'imperative', '--image=busybox', '--dry-run=client', '-o', 'yaml', '--', 'sh', '-c', 'echo made here']);
+    expect(manifest.stdout).toContain('      - command:\n        - sh\n        - -c\n        - echo made here\n        image: busybox\n        name: imperative\n      restartPolicy: Never\n');
+    const file = join(d.dir, 'imperative.yaml');
+    writeFileSync(file, manifest.stdout);
+    expect(run(['validate', file])).toMatchObject({ code: 0 });
+    expect(run(['create', 'job', 'imperative', '--image=busybox', '--', 'sh', '-c', 'echo made here'])).toMatchObject({ code: 0, stdout: 'job.batch/imperative created\n' });
+    await waitFor('imperative complete', () => condition(d.job('imperative'), 'Complete'));
+    expect(run(['logs', 'job/imperative']).stdout).toBe('made here\n');
+    expect(run(['create', 'job', 'imperative', '--', 'true']).code).toBe(2);
   });
 });

@@ -15,7 +15,9 @@ Usage:
 
 Options:
   -p, --patch PATCH    the patch, as JSON or YAML, e.g. '{"spec":{"suspend":true}}'
-      --type TYPE      merge or strategic (the same for a Job's fields); json patches are not supported
+      --type TYPE      strategic (default) or merge (the same for a Job's fields), or json: a list of
+                       RFC 6902 operations on the Job as get -o json shows it, e.g.
+                       '[{"op":"replace","path":"/spec/parallelism","value":2}]'
   -n, --namespace NS   namespace (default "default")
       --state DIR      state folder (default $GITJOBS_STATE or ./state)
 
@@ -35,9 +37,7 @@ export async function patchCommand(argv: string[], io: Io): Promise<number> {
   if (parsed === undefined) return 0;
   const { values, positionals } = parsed;
   const type = (values.type as string | undefined) ?? 'strategic';
-  if (type !== 'merge' && type !== 'strategic') {
-    throw usageError(type === 'json' ? 'json patches are not supported; use --type merge' : `--type must be "json", "merge" or "strategic", not "${type}"`, 'patch');
-  }
+  if (type !== 'merge' && type !== 'strategic' && type !== 'json') throw usageError(`--type must be "json", "merge" or "strategic", not "${type}"`, 'patch');
   if (values.patch === undefined) throw usageError('must specify -p to patch', 'patch');
   let patch: unknown;
   try {
@@ -60,6 +60,7 @@ export async function patchCommand(argv: string[], io: Io): Promise<number> {
   }
   const names = jobNames(positionals, 'patch');
   if (names.length !== 1) throw usageError('patch needs exactly one Job: gitjobs patch job NAME -p PATCH', 'patch');
+  if (type === 'json') patch = await jsonPatchAsMerge(values, names[0]!, patch);
   const changed = await sendPatch(values, names[0]!, patch);
   io.out(`job.batch/${names[0]} patched${changed ? '' : ' (no change)'}\n`);
   return 0;
@@ -92,5 +93,34 @@ function isResourceWord(word: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * A JSON patch is applied here to the Job as `get -o json` shows it, and what
+ * it changed goes to the daemon as a merge patch, under the same rules.
+ */
+async function jsonPatchAsMerge(values: Record<string, unknown>, name: string, ops: unknown): Promise<unknown> {
+  const [{ applyJsonPatch, mergePatchBetween, JsonPatchError }, { getJobByName }, { getJobStatus }, { toJobObject }, { openStateReadOnly }, { notFound }] = await Promise.all([
+    import('../../api/json-patch.js'),
+    import('../../store/jobs.js'),
+    import('../../store/status.js'),
+    import('../print/objects.js'),
+    import('../state.js'),
+    import('../resources.js'),
+  ]);
+  const db = openStateReadOnly(stateDirFrom(values.state as string | undefined));
+  try {
+    const job = getJobByName(db, (values.namespace as string | undefined) ?? 'default', name);
+    if (job === undefined) throw notFound('jobs', name);
+    const live = JSON.parse(JSON.stringify(toJobObject(job, getJobStatus(db, job.uid)))) as unknown;
+    try {
+      return mergePatchBetween(live, applyJsonPatch(live, ops));
+    } catch (err) {
+      if (err instanceof JsonPatchError) throw new GitjobsError('Invalid', `The request is invalid: the server rejected our request due to an error in our request: ${err.message}`);
+      throw err;
+    }
+  } finally {
+    db.close();
   }
 }

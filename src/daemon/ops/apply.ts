@@ -1,6 +1,7 @@
 import { coerceError } from '../../errors.js';
-import { formatIssue, parseManifest } from '../../manifest/index.js';
-import { applyJob, type ApplyMode } from '../../sync/manual.js';
+import type { Job } from '../../api/types.js';
+import { formatIssue, parseManifest, type ParsedJob } from '../../manifest/index.js';
+import { applyJob, type ApplyMode, type ApplyResult } from '../../sync/manual.js';
 import type { ControlHandler, ControlRequest, DaemonContext } from '../control.js';
 
 export interface ManifestFile {
@@ -8,8 +9,26 @@ export interface ManifestFile {
   text: string;
 }
 
-/** One line of the answer, in document order: `job.batch/pi created`, or an error. */
-export type ApplyLine = { name: string; outcome: string } | { error: string };
+/** One line of the answer, in document order: `job.batch/pi created`, or an error. A dry run adds the Job it would store. */
+export type ApplyLine = { name: string; outcome: string; job?: Job } | { error: string };
+
+/** Thrown inside a dry run's transaction so that nothing of it is kept. */
+class DryRunRollback extends Error {}
+
+/** applyJob, or (a server dry run) what applyJob would store, with every write rolled back. */
+function applyOrDryRun(ctx: DaemonContext, parsed: ParsedJob, mode: ApplyMode, dryRun: boolean): ApplyResult {
+  if (!dryRun) return applyJob(ctx.db, parsed, mode, ctx.clock.now());
+  let result: ApplyResult | undefined;
+  try {
+    ctx.db.transaction(() => {
+      result = applyJob(ctx.db, parsed, mode, ctx.clock.now());
+      throw new DryRunRollback();
+    })();
+  } catch (err) {
+    if (!(err instanceof DryRunRollback)) throw err;
+  }
+  return result!;
+}
 
 /**
  * `gitjobs apply` and `gitjobs create`: the CLI sends the files it read; each
@@ -19,6 +38,7 @@ export type ApplyLine = { name: string; outcome: string } | { error: string };
 function applyFiles(mode: ApplyMode): ControlHandler {
   return (req: ControlRequest, ctx: DaemonContext) => {
     const files = readFiles(req);
+    const dryRun = req.dryRun === true;
     const lines: ApplyLine[] = [];
     const warnings: string[] = [];
     for (const file of files) {
@@ -33,7 +53,11 @@ function applyFiles(mode: ApplyMode): ControlHandler {
       }
       for (const parsed of jobs) {
         try {
-          const { job, outcome } = applyJob(ctx.db, parsed, mode, ctx.clock.now());
+          const { job, outcome } = applyOrDryRun(ctx, parsed, mode, dryRun);
+          if (dryRun) {
+            lines.push({ name: job.name, outcome, job });
+            continue;
+          }
           if (outcome !== 'unchanged') ctx.controller.enqueue(job.uid);
           if (outcome !== 'unchanged') ctx.logger.info(`job ${outcome}`, { job: `${job.namespace}/${job.name}`, by: mode });
           lines.push({ name: job.name, outcome });
