@@ -1,6 +1,8 @@
 import { parseSelector } from '../../api/selector.js';
 import type { ConditionStatus, Job, JobStatus, Pod } from '../../api/types.js';
-import type { Db } from '../../store/db.js';
+import { STATE_DB_FILE, type Db } from '../../store/db.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { getJobByName, listJobs } from '../../store/jobs.js';
 import { getPodByName, listPods } from '../../store/pods.js';
 import { getJobStatus } from '../../store/status.js';
@@ -23,6 +25,7 @@ Usage:
 Conditions:
   --for=condition=Complete       the Job's condition (case-insensitive; Failed, Suspended, a pod's Ready...)
   --for=condition=Suspended=false  a condition with the given status
+  --for=create                   the object exists (also before the daemon has made its state folder)
   --for=delete                   the object is gone
   --for=jsonpath='{.status.succeeded}'=3  a field has the value (without =VALUE: the field exists)
   --for=finished                 the Job is Complete (exit 0) or Failed (exit 1)
@@ -39,11 +42,13 @@ const POLL_MS = 100;
 export type WaitFor =
   | { kind: 'condition'; type: string; status: string }
   | { kind: 'delete' }
+  | { kind: 'create' }
   | { kind: 'finished' }
   | { kind: 'jsonpath'; template: Template; expression: string; value: string | undefined };
 
 export function parseWaitFor(text: string): WaitFor {
   if (text === 'delete') return { kind: 'delete' };
+  if (text === 'create') return { kind: 'create' };
   if (text === 'finished') return { kind: 'finished' };
   if (text.startsWith('jsonpath=')) return parseJsonPathFor(text.slice('jsonpath='.length));
   const m = /^condition=([^=]+)(?:=(.*))?$/.exec(text);
@@ -76,6 +81,8 @@ export function judge(forSpec: WaitFor, ref: string, observed: Observed | undefi
   switch (forSpec.kind) {
     case 'delete':
       return observed === undefined ? { done: true, exitCode: 0, text: `${ref} condition met` } : { done: false };
+    case 'create':
+      return observed !== undefined ? { done: true, exitCode: 0, text: `${ref} condition met` } : { done: false };
     case 'condition': {
       const c = observed?.conditions.find((x) => x.type.toLowerCase() === forSpec.type.toLowerCase());
       const met = c !== undefined && c.status.toLowerCase() === forSpec.status.toLowerCase();
@@ -117,7 +124,12 @@ export async function waitCommand(argv: string[], io: Io): Promise<number> {
   if (resource !== 'jobs' && resource !== 'pods') throw usageError(`wait supports jobs and pods, not ${resource}`, 'wait');
   if (forSpec.kind === 'finished' && resource !== 'jobs') throw usageError('--for=finished applies to jobs', 'wait');
 
-  const db = openStateReadOnly(stateDirFrom(values.state as string | undefined));
+  const stateDir = stateDirFrom(values.state as string | undefined);
+  if (forSpec.kind === 'create') {
+    if (values.selector !== undefined || values.all === true || given.length === 0) throw usageError('--for=create takes TYPE/NAME', 'wait');
+    return waitForCreate(stateDir, resource, namespace, given, timeoutMs, io);
+  }
+  const db = openStateReadOnly(stateDir);
   try {
     const selector = values.selector as string | undefined;
     const names = selector !== undefined || values.all === true ? select(db, resource, namespace, selector) : given;
@@ -175,4 +187,42 @@ function observe(db: Db, resource: Resource, namespace: string, name: string, ui
   const pod: Pod | undefined = getPodByName(db, namespace, name);
   if (pod === undefined || (uid !== undefined && pod.uid !== uid)) return undefined;
   return { conditions: pod.status.conditions, object: toPodObject(pod) };
+}
+
+/**
+ * `--for=create`: polls until each named object exists. A daemon just started
+ * may not have made its state database yet: that is waited for too, so a
+ * script can start a daemon and wait for its first Job in two lines.
+ */
+async function waitForCreate(stateDir: string, resource: Resource, namespace: string, names: string[], timeoutMs: number, io: Io): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  const prefix = resource === 'jobs' ? 'job.batch' : 'pod';
+  let db: Db | undefined;
+  try {
+    for (const name of names) {
+      for (;;) {
+        let exists = false;
+        try {
+          if (db === undefined && existsSync(join(stateDir, STATE_DB_FILE))) db = openStateReadOnly(stateDir);
+          exists = db !== undefined && uidOf(db, resource, namespace, name) !== undefined;
+        } catch {
+          // A database the daemon is still creating or migrating: look again.
+          db?.close();
+          db = undefined;
+        }
+        if (exists) {
+          io.out(`${prefix}/${name} condition met\n`);
+          break;
+        }
+        if (Date.now() >= deadline) {
+          io.err(`error: timed out waiting for the condition on ${resource}/${name}\n`);
+          return 1;
+        }
+        await new Promise((r) => setTimeout(r, POLL_MS));
+      }
+    }
+    return 0;
+  } finally {
+    db?.close();
+  }
 }
