@@ -20,6 +20,7 @@ import { recordEvent } from '../store/events.js';
 import { getJob, listJobs } from '../store/jobs.js';
 import { countTransactions } from '../store/stats.js';
 import { ChangeNotifier } from '../store/change-notifier.js';
+import { PodEventRecorder } from './pod-events.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { daemonSocketPath } from './socket-path.js';
@@ -121,6 +122,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   };
   const writeStats = countTransactions(db);
   const changes = new ChangeNotifier(db);
+  const podEvents = new PodEventRecorder(db, changes, clock, o.logger);
   // Metrics are served on the listener: without one, nothing is counted.
   const metrics: DaemonMetrics | undefined =
     o.listen === undefined
@@ -214,6 +216,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   onConnection = (s) => serveControl(s, handlers, ctx);
 
   o.logger.info('daemon starting', { source: source.url, kind: source.kind, state: stateDir, pid: process.pid, ...containment.summary, secrets: secrets.dir });
+  podEvents.start();
   kubelet.recover();
   await source.start();
   controller.resyncAll();
@@ -294,6 +297,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     controller.queue.shutdown();
     cronJobs.queue.shutdown();
     kubelet.shutdown(o.stopPodsOnExit ?? false);
+    podEvents.stop();
     db.close();
     await new Promise<void>((r) => server.close(() => r()));
   }

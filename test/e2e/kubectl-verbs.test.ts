@@ -69,11 +69,14 @@ describe('get', () => {
 });
 
 describe('describe pod', () => {
-  it('shows the node and IP', () => {
+  it('shows the node, the IP, and the scheduler and kubelet events', () => {
     const name = JSON.parse(run(['get', 'pods', '-o', 'json']).stdout).items[0].metadata.name as string;
     const r = run(['describe', 'pod', name]);
     expect(r.stdout).toMatch(new RegExp(`^Node:\\s+${hostname()}/127\\.0\\.0\\.1$`, 'm'));
     expect(r.stdout).toMatch(/^IP:\s+127\.0\.0\.1\nIPs:\n {2}IP:\s+127\.0\.0\.1$/m);
+    const events = r.stdout.slice(r.stdout.indexOf('Events:'));
+    expect(events).toMatch(new RegExp(`Normal\\s+Scheduled\\s+\\S+\\s+default-scheduler\\s+Successfully assigned default/${name} to ${hostname()}\\n`));
+    expect(events).toMatch(/Normal\s+Created\s+\S+\s+kubelet\s+Created container: main\n.*Normal\s+Started\s+\S+\s+kubelet\s+Started container main\n/s);
   });
 });
 
@@ -147,7 +150,10 @@ describe('apply --dry-run, diff and create job', () => {
     expect(immutable.code).toBe(1);
     expect(immutable.stderr, immutable.stderr).toMatch(/field is immutable/);
     expect(run(['patch', 'job', 'adhoc', '--type=json', '-p', '[{"op":"remove","path":"/spec/nope"}]']).stderr).toMatch(/path "\/spec\/nope" does not exist/);
+    const pod = d.pods('job-name=adhoc')[0]!.metadata.name;
     expect(run(['delete', 'job', 'adhoc']).code).toBe(0);
+    // Its running pod was stopped: the kubelet's Killing event says so.
+    expect(run(['events', '--for', `pod/${pod}`]).stdout).toMatch(/Normal\s+Killing\s+pod\/\S+\s+Stopping container main/);
   });
 
   it('create job NAME --image -- CMD runs the command; --dry-run=client -o yaml prints the manifest', async () => {
