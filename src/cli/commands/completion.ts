@@ -112,7 +112,8 @@ _gitjobs() {
       return 0 ;;
     --cascade) COMPREPLY=($(compgen -W "background foreground orphan" -- "$cur")); return 0 ;;
     --log-format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return 0 ;;
-    --type) COMPREPLY=($(compgen -W "merge strategic" -- "$cur")); return 0 ;;
+    --type) COMPREPLY=($(compgen -W "json merge strategic" -- "$cur")); return 0 ;;
+    --types) COMPREPLY=($(compgen -W "Normal Warning" -- "$cur")); return 0 ;;
   esac
   if [[ "$cur" == -* ]]; then
     case "$cmd" in
@@ -156,7 +157,7 @@ ${flagCases}
       fi ;;
     resources)
       if [[ -z "$resource" ]]; then
-        COMPREPLY=($(compgen -W "jobs cronjobs pods events sources" -- "$cur"))
+        COMPREPLY=($(compgen -W "jobs cronjobs pods events sources$([[ "$cmd" == get ]] && echo ' all')" -- "$cur"))
       else
         COMPREPLY=($(compgen -W "$(__gitjobs_names "$resource")" -- "$cur"))
       fi ;;

@@ -23,7 +23,13 @@ function complete(line: string): string[] {
 describe('completion bash', () => {
   it.each([
     ['gitjobs ap', ['apply']],
-    ['gitjobs get ', ['jobs', 'cronjobs', 'pods', 'events', 'sources']],
+    ['gitjobs get ', ['jobs', 'cronjobs', 'pods', 'events', 'sources', 'all']],
+    ['gitjobs describe ', ['jobs', 'cronjobs', 'pods', 'events', 'sources']],
+    ['gitjobs ev', ['events']],
+    ['gitjobs di', ['diff']],
+    ['gitjobs patch job pi --type ', ['json', 'merge', 'strategic']],
+    ['gitjobs events --types ', ['Normal', 'Warning']],
+    ['gitjobs apply --dry', ['--dry-run=']],
     ['gitjobs get jobs ', ['pi', 'myjob']],
     ['gitjobs describe job m', ['myjob']],
     ['gitjobs delete jobs/p', ['jobs/pi']],
