@@ -69,7 +69,9 @@ export function hoistGlobalFlags(argv: string[], env: NodeJS.ProcessEnv = proces
     else namespace.push('--namespace', value);
   }
   if (i === 0) return argv;
-  return [...argv.slice(i, i + 1), ...namespace, ...argv.slice(i + 1)];
+  // Only global flags, no command: the help, as kubectl prints it.
+  if (i >= argv.length) return [];
+  return [argv[i]!, ...namespace, ...argv.slice(i + 1)];
 }
 
 async function run(argv: string[]): Promise<number> {

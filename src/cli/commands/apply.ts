@@ -71,7 +71,7 @@ export async function sendFiles(op: 'apply' | 'create', files: ManifestFile[], v
   if (dryRun === 'client') {
     lines = await (await import('./apply-client.js')).checkLocally(op, files, stateDir, io);
   } else {
-    const reply = await callDaemon(stateDir, { op, files, dryRun: dryRun === 'server' });
+    const reply = await callDaemon(stateDir, { op: dryRun === 'server' ? `${op}-dry-run` : op, files });
     // Each already reads `file:line:col: warning: …`.
     for (const w of (reply.warnings as string[] | undefined) ?? []) io.err(`${w}\n`);
     lines = (reply.lines as Line[] | undefined) ?? [];

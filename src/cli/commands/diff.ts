@@ -44,7 +44,7 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
   if (paths.length === 0) throw usageError('must specify one of -f and -k', 'diff');
   const stateDir = stateDirFrom(values.state as string | undefined);
   const files = await readManifestArgs(paths);
-  const reply = await callDaemon(stateDir, { op: 'apply', files, dryRun: true });
+  const reply = await callDaemon(stateDir, { op: 'apply-dry-run', files });
   const lines = (reply.lines as Line[] | undefined) ?? [];
   if (lines.length === 0) throw new GitjobsError('Invalid', 'error: no objects passed to diff');
   const errors = lines.filter((l): l is { error: string } => 'error' in l);

@@ -35,10 +35,9 @@ function applyOrDryRun(ctx: DaemonContext, parsed: ParsedJob, mode: ApplyMode, d
  * valid document is applied on its own, an invalid one is reported with its
  * location and nothing of it is applied.
  */
-function applyFiles(mode: ApplyMode): ControlHandler {
+function applyFiles(mode: ApplyMode, dryRun = false): ControlHandler {
   return (req: ControlRequest, ctx: DaemonContext) => {
     const files = readFiles(req);
-    const dryRun = req.dryRun === true;
     const lines: ApplyLine[] = [];
     const warnings: string[] = [];
     for (const file of files) {
@@ -82,3 +81,6 @@ function readFiles(req: ControlRequest): ManifestFile[] {
 
 export const apply = applyFiles('apply');
 export const create = applyFiles('create');
+// Operations of their own, not a flag: a daemon that predates them refuses them instead of applying.
+export const applyDryRun = applyFiles('apply', true);
+export const createDryRun = applyFiles('create', true);

@@ -1,5 +1,5 @@
 import type { ControlHandler } from '../control.js';
-import { apply, create } from './apply.js';
+import { apply, applyDryRun, create, createDryRun } from './apply.js';
 import { createJobFromOp, deleteCronJobsOp, patchCronJobOp } from './cronjob.js';
 import { deletePods } from './delete-pod.js';
 import { deleteJobs } from './delete.js';
@@ -17,6 +17,8 @@ export const handlers: Readonly<Record<string, ControlHandler>> = {
   'create-job-from': createJobFromOp,
   'delete-cronjob': deleteCronJobsOp,
   'patch-cronjob': patchCronJobOp,
+  'apply-dry-run': applyDryRun,
+  'create-dry-run': createDryRun,
   delete: deleteJobs,
   'delete-pod': deletePods,
   patch,
