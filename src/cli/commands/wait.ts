@@ -147,7 +147,9 @@ export async function waitCommand(argv: string[], io: Io): Promise<number> {
       const ref = `${prefix}/${name}`;
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const verdict = judge(forSpec, ref, observe(db, resource, namespace, name, uids.get(name)));
+        // A deletion is of the object seen at the start; a condition is of whatever has the name now,
+        // as kubectl's watch by name: a Job replaced by a changed manifest is followed to its successor.
+        const verdict = judge(forSpec, ref, observe(db, resource, namespace, name, forSpec.kind === 'delete' ? uids.get(name) : undefined));
         if (verdict.done) {
           io.out(verdict.text + '\n');
           exitCode = Math.max(exitCode, verdict.exitCode);
