@@ -55,6 +55,8 @@ export function applyRetention(db: Db, stateDir: string, policy: RetentionPolicy
   db.transaction(() => {
     for (const r of drop) {
       removeFiles(r);
+      // The pods' own events (scheduling, container starts) go with them.
+      db.prepare('DELETE FROM events WHERE object_uid IN (SELECT uid FROM pods WHERE owner_uid = ?)').run(r.job_uid);
       db.prepare('DELETE FROM pods WHERE owner_uid = ?').run(r.job_uid);
       db.prepare('DELETE FROM events WHERE object_uid = ?').run(r.job_uid);
       db.prepare('DELETE FROM runs WHERE job_uid = ?').run(r.job_uid);

@@ -34,6 +34,7 @@ function run(name: string, n: number, at: number, deletedAt?: number): { uid: st
   const pod = { uid: `${uid}-pod`, namespace: 'default', name: `${uid}-pod`, labels: {}, annotations: {}, owner: { uid, name }, creationTimestamp: at, trackingFinalizer: false, spec: { containers: [] } as unknown as Pod['spec'], status: { phase: 'Succeeded', conditions: [], containerStatuses: [], initContainerStatuses: [] } } as Pod;
   insertPod(db, pod, undefined, at);
   recordEvent(db, { object: { kind: 'Job', namespace: 'default', name, uid }, type: 'Normal', reason: 'Completed', message: 'Job completed', source: 'job-controller' }, at);
+  recordEvent(db, { object: { kind: 'Pod', namespace: 'default', name: pod.name, uid: pod.uid }, type: 'Normal', reason: 'Started', message: 'Started container c', source: 'kubelet' }, at);
   const log = containerLogPath(dir, 'default', pod.name, pod.uid, 'c', 0);
   mkdirSync(join(log, '..'), { recursive: true });
   writeFileSync(log, 'hello\n');
@@ -50,6 +51,8 @@ describe('retention of run history and logs', () => {
     expect(existsSync(runs[0]!.log)).toBe(false);
     expect(existsSync(runs[3]!.log)).toBe(true);
     expect(listEventsFor(db, { kind: 'Job', namespace: 'default', name: 'pi', uid: runs[0]!.uid })).toEqual([]);
+    expect(listEventsFor(db, { kind: 'Pod', namespace: 'default', name: `${runs[0]!.uid}-pod`, uid: `${runs[0]!.uid}-pod` })).toEqual([]);
+    expect(listEventsFor(db, { kind: 'Pod', namespace: 'default', name: `${runs[3]!.uid}-pod`, uid: `${runs[3]!.uid}-pod` })).toHaveLength(1);
   });
 
   it('removes logs of runs deleted longer ago than the log retention but keeps their records', () => {
