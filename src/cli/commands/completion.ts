@@ -17,7 +17,7 @@ Job and pod names are completed from the state folder (--state, or $GITJOBS_STAT
 /** Commands, the flags each takes, and what their positional words name. */
 const COMMANDS: Record<string, { flags: string; args: 'resources' | 'jobs' | 'pods' | 'files' | 'shells' | 'none' }> = {
   apply: { flags: '--filename -f --recursive -R --dry-run= --output -o --state', args: 'none' },
-  create: { flags: '--filename -f --recursive -R --image --dry-run= --output -o --state', args: 'none' },
+  create: { flags: '--filename -f --recursive -R --image --from --dry-run= --output -o --state', args: 'none' },
   diff: { flags: '--filename -f --recursive -R --state', args: 'none' },
   delete: {
     flags: '--filename -f --selector -l --all --cascade= --wait= --grace-period --now --ignore-not-found --timeout --namespace -n --state',

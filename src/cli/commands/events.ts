@@ -1,5 +1,6 @@
 import { parseCommandOrHelp, SCOPE_FLAGS } from '../args.js';
 import type { Io } from '../io.js';
+import type { GetKind } from './get-kind.js';
 import { resolveResource } from '../resources.js';
 import { usageError } from '../usage.js';
 
@@ -57,5 +58,6 @@ export async function eventsCommand(argv: string[], io: Io): Promise<number> {
   if (values['all-namespaces'] === true) args.push('--all-namespaces');
   if (values['no-headers'] === true) args.push('--no-headers');
   for (const f of ['output', 'namespace', 'state'] as const) if (values[f] !== undefined) args.push(`--${f}`, values[f] as string);
-  return (await import('./get.js')).getCommand(args, io);
+  const byTime = import('./get-events.js').then((m) => m.eventsByTimeKind as GetKind<unknown>);
+  return (await import('./get.js')).getCommand(args, io, { kind: byTime });
 }

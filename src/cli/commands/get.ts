@@ -24,7 +24,7 @@ const HELP = `Display one or many resources.
 Usage:
   gitjobs get (jobs|cronjobs|pods|events|sources|notifications) [NAME...] [flags]
   gitjobs get TYPE/NAME [flags]
-  gitjobs get all [flags]         pods and jobs, as kubectl get all
+  gitjobs get all [flags]         pods, cronjobs and jobs, as kubectl get all
 
 Options:
   -n, --namespace NS          namespace (default "default")
@@ -43,7 +43,8 @@ Options:
       --state DIR             state folder (default $GITJOBS_STATE or ./state)
 `;
 
-export async function getCommand(argv: string[], io: Io): Promise<number> {
+/** `kind` replaces the resource's usual one (`gitjobs events` lists events by time). */
+export async function getCommand(argv: string[], io: Io, opts: { kind?: Promise<GetKind<unknown>> } = {}): Promise<number> {
   const parsed = parseCommandOrHelp('get', argv, {
     namespace: { type: 'string', short: 'n' },
     'all-namespaces': { type: 'boolean', short: 'A' },
@@ -63,7 +64,7 @@ export async function getCommand(argv: string[], io: Io): Promise<number> {
   // `get all`: every kind a user runs, pods then jobs, each under its kind's name.
   const all = positionals.length === 1 && positionals[0] === 'all';
   const { resource, names } = all ? { resource: 'pods' as Resource, names: [] } : parseResourceArgs(positionals, 'get');
-  const targets: Resource[] = all ? ['pods', 'jobs'] : [resource];
+  const targets: Resource[] = all ? ['pods', 'cronjobs', 'jobs'] : [resource];
   const allNamespaces = values['all-namespaces'] === true;
   const namespace = (values.namespace as string | undefined) ?? 'default';
   const sortBy = values['sort-by'] as string | undefined;
@@ -74,7 +75,7 @@ export async function getCommand(argv: string[], io: Io): Promise<number> {
   const plainJobList = !all && resource === 'jobs' && names.length === 0 && flag === undefined && sortBy === undefined && !watch;
   // What the command will need starts loading now, while the flags are checked and the state is opened.
   const listing = plainJobList ? jobListingModules() : undefined;
-  const kindLoading = plainJobList ? undefined : kindOf(resource);
+  const kindLoading = plainJobList ? undefined : (opts.kind ?? kindOf(resource));
   const selectorModule = values.selector === undefined ? undefined : import('../../api/selector.js');
   const objectsWanted = !(flag === undefined || flag === 'wide' || flag === 'name');
   if (objectsWanted || sortBy !== undefined || watch) P = await import('./get-printers.js');

@@ -31,6 +31,7 @@ export function eventColumns(now: number): Column<KubeEvent>[] {
   ];
 }
 
+/** The rows in the order given: `get events` lists by name as the API server does, `events` by time. */
 export function printEventsTable(events: KubeEvent[], now: number, opts: TableOptions = {}): string {
-  return printTable(eventColumns(now), sortEvents(events), { ...opts, namespaceOf: (e) => e.involvedObject.namespace });
+  return printTable(eventColumns(now), events, { ...opts, namespaceOf: (e) => e.involvedObject.namespace });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { printEventsTable } from '../../../src/cli/print/events-table.js';
+import { printEventsTable, sortEvents } from '../../../src/cli/print/events-table.js';
 import { event, sec, T0 } from './fixtures.js';
 
 describe('printEventsTable', () => {
@@ -9,8 +9,8 @@ describe('printEventsTable', () => {
     event({ firstTimestamp: T0 + sec(1), lastTimestamp: T0 + sec(1) }),
   ];
 
-  it('lists events oldest first with kind/name objects', () => {
-    expect(printEventsTable(events, T0 + sec(75))).toBe(
+  it('lists events in the order given (sortEvents: oldest first) with kind/name objects', () => {
+    expect(printEventsTable(sortEvents(events), T0 + sec(75))).toBe(
       [
         'LAST SEEN   TYPE     REASON             OBJECT         MESSAGE',
         '74s         Normal   SuccessfulCreate   job/pi         Created pod: pi-5rwd7',
