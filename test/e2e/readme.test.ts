@@ -24,9 +24,9 @@ afterAll(async () => {
 });
 
 describe('README', () => {
-  it('has shell blocks to run, and stays under 25 KB', () => {
+  it('has shell blocks to run, and stays a newcomer's page (under 28 KB: depth goes to docs/)', () => {
     expect(shellBlocks(README).length).toBeGreaterThanOrEqual(8);
-    expect(Buffer.byteLength(README)).toBeLessThan(25_000);
+    expect(Buffer.byteLength(README)).toBeLessThan(28_000);
   });
 
   it('links only to docs that exist', () => {
