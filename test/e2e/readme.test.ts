@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 describe('README', () => {
-  it('has shell blocks to run, and stays a newcomer's page (under 28 KB: depth goes to docs/)', () => {
+  it('has shell blocks to run, and stays a page for newcomers (under 28 KB: depth goes to docs/)', () => {
     expect(shellBlocks(README).length).toBeGreaterThanOrEqual(8);
     expect(Buffer.byteLength(README)).toBeLessThan(28_000);
   });
