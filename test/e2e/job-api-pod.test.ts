@@ -276,15 +276,16 @@ describe('pods stopped on purpose', () => {
       'disrupted',
       job('disrupted', '  completions: 1', `      restartPolicy: Never
       containers:
-      - {name: main, image: busybox, command: ${sh('_term(){ sleep 1; exit 143; }; trap _term TERM; while true; do sleep 0.1; done')}}`),
+      - {name: main, image: busybox, command: ${sh('_term(){ sleep 3; exit 143; }; trap _term TERM; echo trapped; while true; do sleep 0.1; done')}}`),
     );
     const running = await waitFor('running', () => pods('disrupted').find((p) => p.status.phase === 'Running'));
+    // Deleted once its TERM trap is set, so it terminates for seconds however loaded the machine is.
+    await waitFor('trap set', () => d!.cli(['logs', running.metadata.name]).stdout.includes('trapped'));
     expect(d!.cli(['delete', 'pod', running.metadata.name, '--wait=false']).code).toBe(0);
-    const cond = await waitFor('DisruptionTarget', () =>
-      (d!.cli(['get', 'pod', running.metadata.name, '-o', 'json']).code === 0
-        ? ((JSON.parse(d!.cli(['get', 'pod', running.metadata.name, '-o', 'json']).stdout) as Pod).status.conditions ?? []).find((c) => c.type === 'DisruptionTarget')
-        : undefined),
-    );
+    const cond = await waitFor('DisruptionTarget', () => {
+      const got = d!.cli(['get', 'pod', running.metadata.name, '-o', 'json']);
+      return got.code === 0 ? ((JSON.parse(got.stdout) as Pod).status.conditions ?? []).find((c) => c.type === 'DisruptionTarget') : undefined;
+    });
     expect(cond).toMatchObject({ status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' });
   });
 });
