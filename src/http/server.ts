@@ -1,11 +1,12 @@
 import { writeFileSync, renameSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { GitjobsError } from '../errors.js';
 import type { Logger } from '../util/logger.js';
 import { parseListenAddress } from './listen-address.js';
+import { ensureServingCertificate } from './self-signed.js';
 import { isSafeMethod, matchRoute, type HttpRoute } from './route.js';
 import { sendError, sendFailure } from './status.js';
 import { accessOf, type ApiTokens } from './tokens.js';
@@ -18,7 +19,13 @@ import { accessOf, type ApiTokens } from './tokens.js';
 export const LISTENER_FILE = 'api-listener.json';
 
 export interface ListenerRecord {
+  /**
+   * What a plain client reaches: http:// on a loopback listener without
+   * --tls-cert (it serves both), https:// where only TLS is served.
+   */
   url: string;
+  /** The https:// address, where TLS is served (kubectl sends its token only there). */
+  httpsUrl?: string;
   /** PEM of the serving certificate, for a kubeconfig's certificate-authority-data. */
   certificate?: string;
 }
@@ -30,8 +37,10 @@ export interface HttpListenerOptions {
   tokens: ApiTokens;
   routes: readonly HttpRoute[];
   logger: Logger;
-  /** The state folder, where the listener's address is recorded. */
+  /** The state folder, where the listener's address (and a loopback listener's own certificate) is kept. */
   stateDir: string;
+  /** How long a client may take to send its request headers (and, on TLS, its handshake). */
+  headersTimeoutMs?: number;
 }
 
 export interface HttpListener {
@@ -44,20 +53,15 @@ export async function startHttpListener(o: HttpListenerOptions): Promise<HttpLis
   if (!addr.loopback && o.tls === undefined) {
     throw new GitjobsError('Usage', `--listen ${o.listen} is not a loopback address: it needs --tls-cert and --tls-key`);
   }
+  const headersTimeout = o.headersTimeoutMs ?? 10_000;
   const handler = (req: IncomingMessage, res: ServerResponse): void => dispatch(req, res, o);
-  let certificate: string | undefined;
-  let server: Server;
-  if (o.tls === undefined) {
-    server = createHttpServer({ connectionsCheckingInterval: 2_000 }, handler);
-  } else {
-    certificate = readFileSync(o.tls.certFile, 'utf8');
-    server = createHttpsServer({ cert: certificate, key: readFileSync(o.tls.keyFile), connectionsCheckingInterval: 2_000 }, handler);
-  }
-  // A client that opens a connection and sends nothing, or sends its request
-  // a byte at a time, is cut off instead of holding a socket for ever.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 60_000;
-  server.keepAliveTimeout = 5_000;
+  // Given files are TLS only; a loopback listener without them serves both,
+  // with a certificate of its own, so kubectl works without anyone making one.
+  const tls = o.tls === undefined ? ensureServingCertificate(o.stateDir) : { cert: readFileSync(o.tls.certFile, 'utf8'), key: readFileSync(o.tls.keyFile, 'utf8') };
+  const https = createHttpsServer({ cert: tls.cert, key: tls.key, connectionsCheckingInterval: 2_000, handshakeTimeout: headersTimeout }, handler);
+  bound(https, headersTimeout);
+  const plain = o.tls === undefined ? bound(createHttpServer({ connectionsCheckingInterval: 2_000 }, handler), headersTimeout) : undefined;
+  const server: Server | NetServer = plain === undefined ? https : firstByteSwitch(plain, https, headersTimeout);
   server.maxConnections = 1024;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -68,21 +72,78 @@ export async function startHttpListener(o: HttpListenerOptions): Promise<HttpLis
   }).catch((err: NodeJS.ErrnoException) => {
     throw new GitjobsError('Usage', `cannot listen on ${o.listen}: ${err.code ?? err.message}`, { cause: err });
   });
-  server.on('clientError', (_err, socket) => socket.destroy());
-  const bound = server.address() as AddressInfo;
-  const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
-  const url = `${o.tls === undefined ? 'http' : 'https'}://${host}:${bound.port}`;
-  recordListener(o.stateDir, { url, ...(certificate === undefined ? {} : { certificate }) });
-  o.logger.info('API listening', { url });
+  const address = server.address() as AddressInfo;
+  const hostPort = `${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  const httpsUrl = `https://${hostPort}`;
+  const url = plain === undefined ? httpsUrl : `http://${hostPort}`;
+  recordListener(o.stateDir, { url, httpsUrl, certificate: tls.cert });
+  o.logger.info('API listening', { url, ...(plain === undefined ? {} : { httpsUrl }) });
   return {
     url,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Watches and followed logs never end by themselves.
-        server.closeAllConnections();
+        https.closeAllConnections();
+        plain?.closeAllConnections();
+        server.emit('closeAll');
       }),
   };
+}
+
+/** The same limits on either protocol: a client that sends its request slowly, or nothing, is cut off. */
+function bound<S extends Server>(server: S, headersTimeout: number): S {
+  server.headersTimeout = headersTimeout;
+  server.requestTimeout = 60_000;
+  server.keepAliveTimeout = 5_000;
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    // What Node answers by default, without its extra cases: a request that
+    // does not parse gets a 400 instead of a silently closed connection.
+    if (socket.writable && err.code !== 'ECONNRESET') {
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    }
+    socket.destroy();
+  });
+  return server;
+}
+
+/**
+ * One port for both protocols: a TLS connection starts with a handshake
+ * record (0x16), an HTTP request with a method's letter. The first byte is
+ * put back and the socket handed to the server for its protocol.
+ */
+function firstByteSwitch(plain: Server, https: HttpsServer, headersTimeout: number): NetServer {
+  const waiting = new Set<Socket>();
+  const server = createNetServer({ pauseOnConnect: true }, (socket) => {
+    waiting.add(socket);
+    // Nothing reads a socket until its first byte: this is its headers timeout.
+    const timer = setTimeout(() => socket.destroy(), headersTimeout);
+    const done = (): void => {
+      clearTimeout(timer);
+      waiting.delete(socket);
+    };
+    socket.once('close', done);
+    socket.once('error', () => socket.destroy());
+    socket.once('data', (chunk: Buffer) => {
+      done();
+      socket.off('close', done);
+      socket.pause();
+      socket.unshift(chunk);
+      if (chunk[0] === 0x16) {
+        // The TLS socket reads what was put back itself; resuming here would hand it to nobody.
+        https.emit('connection', socket);
+      } else {
+        plain.emit('connection', socket);
+        socket.resume();
+      }
+    });
+    socket.resume();
+  });
+  server.on('closeAll', () => {
+    for (const s of waiting) s.destroy();
+  });
+  return server;
 }
 
 function dispatch(req: IncomingMessage, res: ServerResponse, o: HttpListenerOptions): void {

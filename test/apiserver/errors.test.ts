@@ -7,7 +7,7 @@ import { startApiDaemon, type ApiDaemon } from '../helpers/api.js';
 
 let d: ApiDaemon;
 beforeAll(async () => {
-  d = await startApiDaemon({ tls: false });
+  d = await startApiDaemon();
 });
 afterAll(async () => {
   await d?.cleanup();

@@ -18,7 +18,7 @@ const twoContainers = `  template:
         command: ["true"]
 `;
 beforeAll(async () => {
-  d = await startApiDaemon({ tls: false, files: { 'logs.yaml': jobYaml('logs', twoContainers), 'other.yaml': jobYaml('other', twoContainers, '  namespace: team\n') } });
+  d = await startApiDaemon({ files: { 'logs.yaml': jobYaml('logs', twoContainers), 'other.yaml': jobYaml('other', twoContainers, '  namespace: team\n') } });
   await waitFor('both Jobs complete', () => d.job('logs')?.status.succeeded === 1 && JSON.parse(d.cli(['get', 'job', 'other', '-n', 'team', '-o', 'json']).stdout || '{}').status?.succeeded === 1);
 });
 afterAll(async () => {

@@ -7,27 +7,32 @@ export const KUBECTL = '/usr/bin/kubectl';
 export const PYTHON = '/usr/bin/python3';
 
 export interface ApiDaemon extends DaemonHandle {
+  /** The listener's plain address (http:// unless the daemon serves TLS only). */
   url: string;
+  httpsUrl: string;
+  /** The serving certificate (PEM), the CA a client trusts for httpsUrl. */
+  certificate: string;
   token: string;
   readToken: string;
   /** A kubeconfig written by `gitjobs kubeconfig`. */
   kubeconfig: string;
   kubectl: (args: string[], opts?: { input?: string }) => CliResult;
   kubectlAsync: (args: string[]) => { done: Promise<CliResult>; output: () => string; kill: () => void };
-  /** A request to the API with the write token (or none/another). */
-  request: (method: string, path: string, opts?: { body?: unknown; token?: string | null; headers?: Record<string, string> }) => Promise<{ status: number; body: any; text: string; headers: Headers }>;
+  /** A request to the API (url, or httpsUrl with https) with the write token (or none/another). */
+  request: (method: string, path: string, opts?: { body?: unknown; token?: string | null; headers?: Record<string, string>; https?: boolean }) => Promise<{ status: number; body: any; text: string; headers: Headers }>;
 }
 
 /**
- * A daemon whose listener serves TLS with a certificate made for the test:
- * kubectl sends no credentials over plain HTTP, so it needs https.
+ * A daemon started as `npm start` starts it (no TLS flags): its loopback
+ * listener serves plain HTTP and, with a certificate it makes, HTTPS for
+ * kubectl. `userCertificate` starts it with --tls-cert/--tls-key made by
+ * openssl instead, which serves TLS only.
  */
-export async function startApiDaemon(opts: { files?: Record<string, string>; tls?: boolean } = {}): Promise<ApiDaemon> {
-  const tls = opts.tls ?? true;
+export async function startApiDaemon(opts: { files?: Record<string, string>; userCertificate?: boolean } = {}): Promise<ApiDaemon> {
   const base = await import('./e2e.js');
   const dir = base.tempDir('gitjobs-api-');
   const extra: string[] = ['--listen', '127.0.0.1:0'];
-  if (tls) {
+  if (opts.userCertificate === true) {
     const made = spawnSync('openssl', [
       'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.crt'),
       '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
@@ -36,7 +41,7 @@ export async function startApiDaemon(opts: { files?: Record<string, string>; tls
     extra.push('--tls-cert', join(dir, 'tls.crt'), '--tls-key', join(dir, 'tls.key'));
   }
   const d = await startDaemon({ dir, extraArgs: extra, ...(opts.files === undefined ? {} : { files: opts.files }) });
-  const listener = JSON.parse(readFileSync(join(d.stateDir, 'api-listener.json'), 'utf8')) as { url: string };
+  const listener = JSON.parse(readFileSync(join(d.stateDir, 'api-listener.json'), 'utf8')) as { url: string; httpsUrl: string; certificate: string };
   const token = readFileSync(join(d.stateDir, 'api-token'), 'utf8').trim();
   const readToken = readFileSync(join(d.stateDir, 'api-token-readonly'), 'utf8').trim();
   const kc = d.cli(['kubeconfig']);
@@ -58,7 +63,6 @@ export async function startApiDaemon(opts: { files?: Record<string, string>; tls
     const done = new Promise<CliResult>((resolve) => child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr })));
     return { done, output: () => stdout, kill: () => child.kill('SIGTERM') };
   };
-  const ca = tls ? readFileSync(join(dir, 'tls.crt'), 'utf8') : undefined;
   const request: ApiDaemon['request'] = async (method, path, o = {}) => {
     const headers: Record<string, string> = { ...(o.headers ?? {}) };
     const t = o.token === undefined ? token : o.token;
@@ -68,7 +72,7 @@ export async function startApiDaemon(opts: { files?: Record<string, string>; tls
       body = typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
       headers['content-type'] ??= 'application/json';
     }
-    const res = await httpsRequest(listener.url + path, method, headers, body, ca);
+    const res = await httpsRequest((o.https === true ? listener.httpsUrl : listener.url) + path, method, headers, body, listener.certificate);
     let parsed: unknown;
     try {
       parsed = JSON.parse(res.text);
@@ -77,13 +81,13 @@ export async function startApiDaemon(opts: { files?: Record<string, string>; tls
     }
     return { status: res.status, body: parsed, text: res.text, headers: res.headers };
   };
-  return { ...d, url: listener.url, token, readToken, kubeconfig, kubectl, kubectlAsync, request };
+  return { ...d, url: listener.url, httpsUrl: listener.httpsUrl, certificate: listener.certificate, token, readToken, kubeconfig, kubectl, kubectlAsync, request };
 }
 
-async function httpsRequest(url: string, method: string, headers: Record<string, string>, body: string | undefined, ca: string | undefined): Promise<{ status: number; text: string; headers: Headers }> {
+async function httpsRequest(url: string, method: string, headers: Record<string, string>, body: string | undefined, ca: string): Promise<{ status: number; text: string; headers: Headers }> {
   const { request } = await import(url.startsWith('https') ? 'node:https' : 'node:http');
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, ...(ca === undefined ? {} : { ca }) }, (res: import('node:http').IncomingMessage) => {
+    const req = request(url, { method, headers, ...(url.startsWith('https') ? { ca } : {}) }, (res: import('node:http').IncomingMessage) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (text += c));

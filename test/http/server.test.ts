@@ -1,9 +1,10 @@
 import { connect } from 'node:net';
+import { request as httpsRequest } from 'node:https';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBody } from '../../src/http/body.js';
-import { startHttpListener, type HttpListener } from '../../src/http/server.js';
+import { readListener, startHttpListener, type HttpListener } from '../../src/http/server.js';
 import { ensureTokens } from '../../src/http/tokens.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { cli, startDaemon, tempDir, waitFor, type DaemonHandle } from '../helpers/e2e.js';
@@ -20,6 +21,7 @@ describe('HTTP listener', () => {
       tokens,
       logger: silentLogger,
       stateDir: state,
+      headersTimeoutMs: 500,
       routes: [
         {
           path: '/echo',
@@ -81,6 +83,60 @@ describe('HTTP listener', () => {
     socket.destroy();
   });
 
+  const https = (path: string, token: string | undefined, ca: string, host = '127.0.0.1'): Promise<{ status: number; text: string }> =>
+    new Promise((resolve, reject) => {
+      const url = new URL(listener.url);
+      const req = httpsRequest(
+        { host, port: url.port, path, ca, headers: token === undefined ? {} : { Authorization: `Bearer ${token}` } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (c: string) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+
+  it('serves HTTPS on the same port with a certificate of its own, recorded for clients', async () => {
+    const record = readListener(state)!;
+    expect(record.url).toBe(listener.url);
+    expect(record.httpsUrl).toBe(listener.url.replace('http:', 'https:'));
+    expect(record.certificate).toBe(readFileSync(join(state, 'api-tls.crt'), 'utf8'));
+    expect(await https('/echo', tokens.read, record.certificate!)).toEqual({ status: 200, text: 'GET 0' });
+    expect(await https('/echo', tokens.read, record.certificate!, 'localhost')).toEqual({ status: 200, text: 'GET 0' });
+    expect((await https('/echo', undefined, record.certificate!)).status).toBe(401);
+    // Plain HTTP still answers on the same port.
+    expect(await (await call('/echo', {}, tokens.read)).text()).toBe('GET 0');
+  });
+
+  it('closes a connection that sends nothing, on either protocol, after the headers timeout', async () => {
+    const closedAfter = async (first: string | undefined): Promise<number> => {
+      const socket = connect(Number(new URL(listener.url).port), '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      const started = Date.now();
+      if (first !== undefined) socket.write(first);
+      socket.resume();
+      await new Promise((r) => socket.once('close', r));
+      return Date.now() - started;
+    };
+    const silent = await closedAfter(undefined);
+    expect(silent).toBeGreaterThanOrEqual(450);
+    expect(silent).toBeLessThan(5_000);
+    // A TLS record header and no more: the handshake times out.
+    expect(await closedAfter('\x16\x03\x01')).toBeLessThan(5_000);
+  });
+
+  it('answers 400 to a first byte that is neither TLS nor HTTP, and keeps serving', async () => {
+    const socket = connect(Number(new URL(listener.url).port), '127.0.0.1');
+    let got = '';
+    socket.setEncoding('utf8').on('data', (c: string) => (got += c));
+    socket.write('\x00\x01garbage\r\n\r\n');
+    await new Promise((r) => socket.once('close', r));
+    expect(got).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(await (await call('/echo', {}, tokens.read)).text()).toBe('GET 0');
+  });
+
   it('refuses to listen beyond loopback without TLS', async () => {
     await expect(
       startHttpListener({ listen: '0.0.0.0:0', tokens, logger: silentLogger, stateDir: state, routes: [] }),
@@ -96,8 +152,9 @@ describe('daemon listener', () => {
   afterAll(() => d.cleanup());
 
   it('records its address in the state folder and answers health checks', async () => {
-    const record = await waitFor('listener record', () => JSON.parse(readFileSync(join(d.stateDir, 'api-listener.json'), 'utf8')) as { url: string });
+    const record = await waitFor('listener record', () => JSON.parse(readFileSync(join(d.stateDir, 'api-listener.json'), 'utf8')) as { url: string; httpsUrl: string });
     expect(record.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(record.httpsUrl).toBe(record.url.replace('http:', 'https:'));
     expect(await (await fetch(record.url + '/healthz')).text()).toBe('ok');
   });
 

@@ -17,7 +17,9 @@ Options:
       --state DIR   state folder (default $GITJOBS_STATE or ./state)
 
 The cluster, user and context are all named gitjobs; the namespace is default.
-With --tls-cert, the daemon's certificate is the certificate authority.
+The server is the listener's https:// address and its certificate (the one
+the daemon made in the state folder, or --tls-cert) is the certificate
+authority, so kubectl needs no other flag.
 `;
 
 export function kubeconfigCommand(argv: string[], io: Io): number {
@@ -29,7 +31,9 @@ export function kubeconfigCommand(argv: string[], io: Io): number {
   if (listener === undefined || tokens === undefined) {
     throw new GitjobsError('DaemonUnavailable', `error: no API listener recorded in ${stateDir}: start 'gitjobs daemon' (without --listen none) first`);
   }
-  const cluster: Record<string, string> = { server: listener.url };
+  // kubectl sends a token only over TLS: the https address wherever there is one.
+  const server = listener.httpsUrl ?? listener.url;
+  const cluster: Record<string, string> = { server };
   if (listener.certificate !== undefined) cluster['certificate-authority-data'] = Buffer.from(listener.certificate).toString('base64');
   const config = {
     apiVersion: 'v1',
@@ -41,9 +45,9 @@ export function kubeconfigCommand(argv: string[], io: Io): number {
     preferences: {},
   };
   io.out(stringify(config));
-  if (listener.url.startsWith('http:')) {
-    // client-go sends no credentials over plain HTTP, so kubectl would get 401 for every request.
-    io.err(`warning: the daemon listens on plain HTTP (${listener.url}); kubectl sends tokens only over https: start it with --tls-cert and --tls-key for kubectl (client libraries work either way)\n`);
+  if (server.startsWith('http:')) {
+    // Only a listener recorded by a daemon that served plain HTTP alone: client-go sends no credentials over it.
+    io.err(`warning: the daemon listens on plain HTTP only (${server}); kubectl sends tokens only over https, so it will get 401: restart the daemon (it then serves https on the same port) (client libraries work either way)\n`);
   }
   return 0;
 }
