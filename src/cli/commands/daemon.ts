@@ -62,9 +62,11 @@ Options:
   --listen HOST:PORT          serve the Kubernetes API (and console, metrics, webhooks) here (default
                               $GITJOBS_LISTEN or 127.0.0.1:6443; port 0: any free port; none: no listener).
                               Requests need a bearer token from <state>/api-token (or the read-only
-                              <state>/api-token-readonly); \`gitjobs kubeconfig\` prints a kubeconfig with it
+                              <state>/api-token-readonly); \`gitjobs kubeconfig\` prints a kubeconfig with it.
+                              On loopback without --tls-cert the port serves both http and https (with a
+                              certificate made in <state>/api-tls.crt), so kubectl works with no flags
   --tls-cert FILE, --tls-key FILE
-                              serve HTTPS with this PEM certificate and key; required beyond loopback
+                              serve HTTPS only, with this PEM certificate and key; required beyond loopback
   --events-config FILE        webhook receivers (/hooks/NAME), notification targets and commit status, in YAML
                               (default <state>/events.yaml when it exists); secrets come from the files or
                               environment variables it names. See docs/webhooks.md and docs/notifications.md
