@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { INSTANTIATE_ANNOTATION, type CronJob, type CronJobSpec } from '../api/cronjob.js';
 import type { Job } from '../api/types.js';
 import { jobFromTemplate } from '../cronjob/job-from-template.js';
-import { GitjobsError } from '../errors.js';
+import { GitjobsError, type FieldCause } from '../errors.js';
 import { validateCronJobSpec } from '../manifest/cronjob.js';
 import type { ManifestIssue } from '../manifest/issues.js';
 import { Locator } from '../manifest/locator.js';
@@ -33,8 +33,9 @@ function notFound(name: string): GitjobsError {
   return new GitjobsError('NotFound', `Error from server (NotFound): cronjobs.batch "${name}" not found`);
 }
 
-function invalidCronJob(name: string, errors: string[]): GitjobsError {
-  return new GitjobsError('Invalid', `The CronJob "${name}" is invalid: ${errors.length === 1 ? errors[0]! : `[${errors.join(', ')}]`}`);
+function invalidCronJob(name: string, errors: FieldCause[]): GitjobsError {
+  const texts = errors.map((e) => `${e.field}: ${e.message}`);
+  return new GitjobsError('Invalid', `The CronJob "${name}" is invalid: ${texts.length === 1 ? texts[0]! : `[${texts.join(', ')}]`}`, { causes: errors });
 }
 
 export function patchCronJob(db: Db, namespace: string, name: string, patch: unknown): { cronJob: CronJob; changed: boolean } {
@@ -42,14 +43,14 @@ export function patchCronJob(db: Db, namespace: string, name: string, patch: unk
     const cj = getCronJobByName(db, namespace, name);
     if (cj === undefined) throw notFound(name);
     if (!isObject(patch)) throw new GitjobsError('Invalid', 'error: unable to parse the patch: a JSON object is required');
-    const errors: string[] = [];
+    const errors: FieldCause[] = [];
     const spec: CronJobSpec = { ...cj.spec };
     const next: CronJob = { ...cj, labels: { ...cj.labels }, annotations: { ...cj.annotations } };
     for (const [key, value] of Object.entries(patch)) {
       if (key === 'spec' && isObject(value)) {
         for (const [f, v] of Object.entries(value)) {
           if (!(SPEC_FIELDS as readonly string[]).includes(f)) {
-            errors.push(`spec.${f}: ${invalid(v, 'cannot be patched here; change the CronJob\'s manifest')}`);
+            errors.push({ field: `spec.${f}`, message: invalid(v, 'cannot be patched here; change the CronJob\'s manifest') });
             continue;
           }
           const field = f as keyof CronJobSpec;
@@ -64,17 +65,17 @@ export function patchCronJob(db: Db, namespace: string, name: string, patch: unk
             for (const [k, s] of Object.entries(v ?? {})) {
               if (s === null) delete merged[k];
               else if (typeof s === 'string') merged[k] = s;
-              else errors.push(`metadata.${m}[${k}]: ${invalid(s, 'must be a string')}`);
+              else errors.push({ field: `metadata.${m}[${k}]`, message: invalid(s, 'must be a string') });
             }
             next[m] = merged;
           } else if (!((m === 'name' && v === cj.name) || (m === 'namespace' && v === cj.namespace))) {
-            errors.push(`metadata.${m}: ${invalid(v, 'field is immutable')}`);
+            errors.push({ field: `metadata.${m}`, message: invalid(v, 'field is immutable') });
           }
         }
       } else if (key === 'status' || (key === 'apiVersion' && value === 'batch/v1') || (key === 'kind' && value === 'CronJob')) {
         continue;
       } else {
-        errors.push(`${key}: ${invalid(value, 'field is immutable')}`);
+        errors.push({ field: key, message: invalid(value, 'field is immutable') });
       }
     }
     errors.push(...specErrors(cj.name, spec));
@@ -90,17 +91,17 @@ export function patchCronJob(db: Db, namespace: string, name: string, patch: unk
 }
 
 /** The create-time validation, on the patched spec (one place for each rule). */
-function specErrors(name: string, spec: CronJobSpec): string[] {
+function specErrors(name: string, spec: CronJobSpec): FieldCause[] {
   const issues: ManifestIssue[] = [];
   const r = new Reporter('', 0, new Locator({ line: 1, column: 1 }), issues);
   const typed = checkTypes(spec);
   if (typed.length > 0) return typed;
   validateCronJobSpec(name, spec, {}, r);
-  return issues.filter((i) => i.severity === 'error').map((i) => `${i.field}: ${i.message}`);
+  return issues.filter((i) => i.severity === 'error').map((i) => ({ field: i.field, message: i.message }));
 }
 
-function checkTypes(spec: CronJobSpec): string[] {
-  const out: string[] = [];
+function checkTypes(spec: CronJobSpec): FieldCause[] {
+  const out: FieldCause[] = [];
   const want: Record<string, string> = {
     schedule: 'string',
     timeZone: 'string',
@@ -112,7 +113,7 @@ function checkTypes(spec: CronJobSpec): string[] {
   };
   for (const [f, t] of Object.entries(want)) {
     const v = (spec as unknown as Record<string, unknown>)[f];
-    if (v !== undefined && (typeof v !== t || (t === 'number' && !Number.isInteger(v)))) out.push(`spec.${f}: ${invalid(v, `must be ${t === 'number' ? 'an integer' : `a ${t}`}`)}`);
+    if (v !== undefined && (typeof v !== t || (t === 'number' && !Number.isInteger(v)))) out.push({ field: `spec.${f}`, message: invalid(v, `must be ${t === 'number' ? 'an integer' : `a ${t}`}`) });
   }
   return out;
 }
