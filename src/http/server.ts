@@ -63,6 +63,12 @@ export async function startHttpListener(o: HttpListenerOptions): Promise<HttpLis
   const plain = o.tls === undefined ? bound(createHttpServer({ connectionsCheckingInterval: 2_000 }, handler), headersTimeout) : undefined;
   const server: Server | NetServer = plain === undefined ? https : firstByteSwitch(plain, https, headersTimeout);
   server.maxConnections = 1024;
+  if (plain !== undefined) {
+    // Node starts a server's headers and request timeouts when it listens;
+    // these two never do (sockets are handed to them), so they are told.
+    plain.emit('listening');
+    https.emit('listening');
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(addr.port, addr.host, () => {
@@ -85,7 +91,12 @@ export async function startHttpListener(o: HttpListenerOptions): Promise<HttpLis
         server.close(() => resolve());
         // Watches and followed logs never end by themselves.
         https.closeAllConnections();
-        plain?.closeAllConnections();
+        if (plain !== undefined) {
+          // Stops their timeout checks; they were never listening themselves.
+          plain.close(() => undefined);
+          https.close(() => undefined);
+          plain.closeAllConnections();
+        }
         server.emit('closeAll');
       }),
   };

@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { request as httpsRequest } from 'node:https';
+import { connect as tlsConnect } from 'node:tls';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,7 +111,7 @@ describe('HTTP listener', () => {
     expect(await (await call('/echo', {}, tokens.read)).text()).toBe('GET 0');
   });
 
-  it('closes a connection that sends nothing, on either protocol, after the headers timeout', async () => {
+  it('closes a connection that sends nothing, or half its request, on either protocol, after the headers timeout', async () => {
     const closedAfter = async (first: string | undefined): Promise<number> => {
       const socket = connect(Number(new URL(listener.url).port), '127.0.0.1');
       await new Promise((r) => socket.once('connect', r));
@@ -125,6 +126,16 @@ describe('HTTP listener', () => {
     expect(silent).toBeLessThan(5_000);
     // A TLS record header and no more: the handshake times out.
     expect(await closedAfter('\x16\x03\x01')).toBeLessThan(5_000);
+    // Half a request over plain http: the http server's own headers timeout.
+    expect(await closedAfter('GET /echo HTTP/1.1\r\nHost: x\r\n')).toBeLessThan(5_000);
+    // And over TLS, once the handshake is done.
+    const tlsSocket = tlsConnect({ host: '127.0.0.1', port: Number(new URL(listener.url).port), ca: readListener(state)!.certificate! });
+    await new Promise((r) => tlsSocket.once('secureConnect', r));
+    const started = Date.now();
+    tlsSocket.write('GET /echo HTTP/1.1\r\nHost: x\r\n');
+    tlsSocket.resume();
+    await new Promise((r) => tlsSocket.once('close', r));
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('answers 400 to a first byte that is neither TLS nor HTTP, and keeps serving', async () => {
