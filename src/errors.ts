@@ -63,3 +63,17 @@ export function coerceError(err: unknown): GitjobsError {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * A log line's `error` (the message) and `code`: the root cause's (SQLITE_FULL,
+ * ENOSPC …), also under a GitjobsError that wraps it, so a reader of the log
+ * decides on the code and never on the text.
+ */
+export function errorFields(err: unknown): { error: string; code?: string } {
+  let code: string | undefined;
+  for (let e: unknown = err, depth = 0; typeof e === 'object' && e !== null && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const c = (e as { code?: unknown }).code;
+    if (typeof c === 'string') code = c;
+  }
+  return code === undefined ? { error: errorMessage(err) } : { error: errorMessage(err), code };
+}

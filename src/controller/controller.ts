@@ -16,7 +16,7 @@ import { getJobStatus, putJobStatus } from '../store/status.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { WorkQueue } from './queue.js';
-import { errorMessage } from '../errors.js';
+import { errorFields } from '../errors.js';
 
 export interface PodRuntime {
   syncPod(uid: string): void;
@@ -55,7 +55,7 @@ export class JobController {
     this.queue = new WorkQueue(
       (key) => this.timedSync(key),
       (key, err) => {
-        this.o.logger.error('sync failed', { job: key, error: errorMessage(err) });
+        this.o.logger.error('sync failed', { job: key, ...errorFields(err) });
         // A rate-limited requeue: a failing Job backs off, doubling per failure, without spinning.
         this.queue.addRateLimited(key);
       },

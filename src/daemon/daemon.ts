@@ -111,13 +111,12 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   }
 
   let diskFull: DiskFullWatch | undefined;
-  // Components report failed writes through the log; a full disk among them is waited out (below).
+  // Components report failed writes through the log (errorFields); a full disk among them, told by its code, is waited out (below).
   const logger: Logger = {
     ...o.logger,
     error: (msg, fields) => {
       o.logger.error(msg, fields);
-      const text = String(fields?.error ?? '');
-      if (/database or disk is full|ENOSPC|no space left/i.test(text)) diskFull?.handle({ code: 'SQLITE_FULL', message: text });
+      if (typeof fields?.code === 'string') diskFull?.handle({ code: fields.code, message: fields.error });
     },
   };
   const writeStats = countTransactions(db);

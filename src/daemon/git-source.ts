@@ -9,7 +9,7 @@ import { recordEvent } from '../store/events.js';
 import { putSource } from '../store/sources.js';
 import type { SourceSnapshot } from '../sync/syncer.js';
 import { applySnapshot, originEnv, type RunningSource, type SourceDeps } from './sources.js';
-import { errorMessage } from '../errors.js';
+import { errorFields } from '../errors.js';
 
 export interface GitSourceSpec {
   url: string;
@@ -88,7 +88,7 @@ export function gitSource(spec: GitSourceSpec, deps: SourceDeps): RunningSource 
         try {
           await checkouts!.ensure(snap.commit.sha);
         } catch (err) {
-          deps.logger.error('checkout failed', { source: spec.url, commit: snap.commit.sha, error: errorMessage(err) });
+          deps.logger.error('checkout failed', { source: spec.url, commit: snap.commit.sha, ...errorFields(err) });
         }
         last = { name: spec.url, kind: 'git', url: spec.url, revision: snap.revision, manifests: snap.manifests, heldBack: snap.heldBack, commit: snap.commit };
         applySnapshot(deps, last, reported);

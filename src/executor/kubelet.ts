@@ -1,6 +1,6 @@
 import { isPodTerminal } from '../api/pods.js';
 import type { Pod, PodStatus } from '../api/types.js';
-import { errorMessage } from '../errors.js';
+import { errorFields } from '../errors.js';
 import { listLivePods, type ContainerTermination } from '../store/pods.js';
 import { ContainerRunner } from './container-runner.js';
 import { NO_CONTAINMENT } from './containment.js';
@@ -168,7 +168,7 @@ export class Kubelet {
     try {
       settle();
     } catch (err) {
-      this.o.logger.error(`could not record ${what}`, { pod: `${pod.namespace}/${pod.name}`, ...fields, error: errorMessage(err) });
+      this.o.logger.error(`could not record ${what}`, { pod: `${pod.namespace}/${pod.name}`, ...fields, ...errorFields(err) });
       failed();
     }
   }

@@ -6,6 +6,7 @@ import type { Logger } from '../util/logger.js';
 import { nextAttemptAt, reconcileNotifications, type OpenDelivery } from './plan.js';
 import { COMMIT_STATUS_TARGET } from './recorder.js';
 import { commitStatusRequest, notificationRequest, type OutgoingRequest } from './requests.js';
+import { errorFields } from '../errors.js';
 
 // The thin applier of reconcileNotifications: reads the open outbox rows,
 // sends what is due, records each attempt, and sleeps until the next row is
@@ -83,7 +84,7 @@ export class Deliverer {
       }
       open = listOpenOutbox(db);
     } catch (err) {
-      this.o.logger.error('notification outbox unreadable', { error: String(err) });
+      this.o.logger.error('notification outbox unreadable', errorFields(err));
       return this.sleepUntil(now + config.retry.initialMs);
     }
     // A subject's notifications go out in the order of their causes (pending before failure).
@@ -169,7 +170,7 @@ export class Deliverer {
           this.o.logger.warn('notification delivery failed, will retry', { ...ctx, error });
         }
       } catch (err) {
-        this.o.logger.error('notification attempt not recorded', { ...ctx, error: String(err) });
+        this.o.logger.error('notification attempt not recorded', { ...ctx, ...errorFields(err) });
       }
     })().finally(() => {
       this.inFlight.delete(row.seq);

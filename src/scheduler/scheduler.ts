@@ -8,7 +8,7 @@ import type { Logger } from '../util/logger.js';
 import type { NodeAllocatable, NodeUsage } from './fit.js';
 import { schedulePass, type WaitingPod } from './pass.js';
 import { podRequests, type Resources } from './requests.js';
-import { errorMessage } from '../errors.js';
+import { errorFields } from '../errors.js';
 
 export const SCHEDULER_NAME = 'default-scheduler';
 
@@ -141,7 +141,7 @@ export class Scheduler {
       if (pod !== undefined) this.o.logger.info('pod unschedulable', { pod: `${pod.namespace}/${pod.name}`, message });
       return true;
     } catch (err) {
-      this.o.logger.error('could not record a pod as unschedulable', { pod: uid, error: errorMessage(err) });
+      this.o.logger.error('could not record a pod as unschedulable', { pod: uid, ...errorFields(err) });
       return false;
     }
   }

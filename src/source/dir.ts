@@ -5,6 +5,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import { loadManifests, type ManifestResult } from '../manifest/index.js';
 import { IsolatedParser } from '../manifest/worker.js';
 import type { Logger } from '../util/logger.js';
+import { errorFields } from '../errors.js';
 
 export interface DirSnapshot {
   revision: string;
@@ -47,7 +48,7 @@ export class DirSource {
     this.watcher = watch(this.dir, { ignoreInitial: true, persistent: true, followSymlinks: false, depth: 32 });
     const kick = (): void => this.schedule(this.o.debounceMs ?? 25);
     this.watcher.on('add', kick).on('change', kick).on('unlink', kick).on('addDir', kick).on('unlinkDir', kick);
-    this.watcher.on('error', (err) => this.o.logger.error('watch error', { dir: this.dir, error: String(err) }));
+    this.watcher.on('error', (err) => this.o.logger.error('watch error', { dir: this.dir, ...errorFields(err) }));
     await new Promise<void>((res) => this.watcher!.once('ready', () => res()));
   }
 
@@ -91,7 +92,7 @@ export class DirSource {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.scan().catch((err) => this.o.logger.error('scan failed', { dir: this.dir, error: String(err) }));
+      this.scan().catch((err) => this.o.logger.error('scan failed', { dir: this.dir, ...errorFields(err) }));
     }, ms);
   }
 }

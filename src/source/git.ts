@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { join } from 'node:path';
 import git from 'isomorphic-git';
 import type { CommitInfo } from '../api/types.js';
-import { GitjobsError } from '../errors.js';
+import { errorFields, GitjobsError } from '../errors.js';
 import type { ManifestResult } from '../manifest/index.js';
 import type { Logger } from '../util/logger.js';
 import { redact } from './git-auth.js';
@@ -211,7 +211,7 @@ export class GitSource {
     try {
       this.o.onSnapshot(snapshot);
     } catch (err) {
-      this.o.logger.error('git source: snapshot handler failed', { url: this.location.display, revision, error: String(err) });
+      this.o.logger.error('git source: snapshot handler failed', { url: this.location.display, revision, ...errorFields(err) });
     }
     this.succeeded(revision);
     return revision;
@@ -310,7 +310,7 @@ export class GitSource {
     try {
       this.o.onStatus(this.status);
     } catch (err) {
-      this.o.logger.error('git source: status handler failed', { url: this.location.display, error: String(err) });
+      this.o.logger.error('git source: status handler failed', { url: this.location.display, ...errorFields(err) });
     }
   }
 
@@ -323,7 +323,7 @@ export class GitSource {
     const delay = Math.round(base * (1 - JITTER + 2 * JITTER * Math.random()));
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.attempt().catch((err: unknown) => this.o.logger.error('git source: poll failed', { url: this.location.display, error: String(err) }));
+      this.attempt().catch((err: unknown) => this.o.logger.error('git source: poll failed', { url: this.location.display, ...errorFields(err) }));
     }, delay);
     this.timer.unref();
   }
@@ -339,7 +339,7 @@ export class GitSource {
         fullref: this.target.kind === 'commit' ? undefined : this.target.fullref,
         logger: this.o.logger,
         onChange: () => {
-          this.attempt().catch((err: unknown) => this.o.logger.error('git source: read failed', { url: this.location.display, error: String(err) }));
+          this.attempt().catch((err: unknown) => this.o.logger.error('git source: read failed', { url: this.location.display, ...errorFields(err) }));
         },
       });
     }
