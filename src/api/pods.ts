@@ -1,7 +1,12 @@
 import { JOB_COMPLETION_INDEX, type Pod } from './types.js';
 
 export function isPodTerminal(pod: Pod): boolean {
-  return pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed';
+  return isTerminalPhase(pod.status.phase);
+}
+
+/** Succeeded or Failed: the phases a pod never leaves. */
+export function isTerminalPhase(phase: Pod['status']['phase']): boolean {
+  return phase === 'Succeeded' || phase === 'Failed';
 }
 
 /** Pending or Running and not being deleted: what `status.active` counts. */

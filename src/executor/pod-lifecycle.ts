@@ -1,5 +1,5 @@
 import type { ContainerStateTerminated, Pod, PodStatus } from '../api/types.js';
-import { isPodTerminal } from '../api/pods.js';
+import { isTerminalPhase } from '../api/pods.js';
 import {
   containerStarted,
   containerTerminated,
@@ -91,7 +91,7 @@ export function isEnding(pod: Pod, ending: FinishOptions | undefined): boolean {
 export function reconcilePod(input: PodInput): PodPlan {
   const { pod, runs, now } = input;
   let status = pod.status;
-  if (isPodTerminal({ ...pod, status })) return { state: 'Finished', status, start: [], ending: input.ending };
+  if (isTerminalPhase(status.phase)) return { state: 'Finished', status, start: [], ending: input.ending };
   let ending = input.ending ?? (initFailedForGood(pod, status) ? { failed: true } : undefined);
   const deadlineAt = deadlineOf(pod, status);
   if (deadlineAt !== undefined && now >= deadlineAt && !isEnding(pod, ending)) ending = DEADLINE_EXCEEDED;

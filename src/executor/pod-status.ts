@@ -1,3 +1,4 @@
+import { isTerminalPhase } from '../api/pods.js';
 import type { ContainerStateTerminated, ContainerStatus, Pod, PodCondition, PodStatus } from '../api/types.js';
 
 // Pure transitions of a pod's runtime status, as the kubelet reports them. The
@@ -35,7 +36,7 @@ function setCondition(s: PodStatus, type: string, status: 'True' | 'False', now:
 
 function refreshReadiness(s: PodStatus, now: number): void {
   const allReady = s.containerStatuses.length > 0 && s.containerStatuses.every((c) => c.ready);
-  const terminal = s.phase === 'Succeeded' || s.phase === 'Failed';
+  const terminal = isTerminalPhase(s.phase);
   const reason = terminal ? 'PodCompleted' : allReady ? undefined : 'ContainersNotReady';
   setCondition(s, 'ContainersReady', allReady ? 'True' : 'False', now, reason);
   setCondition(s, 'Ready', allReady ? 'True' : 'False', now, reason);
