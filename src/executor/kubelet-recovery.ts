@@ -1,10 +1,10 @@
 import type { Pod, PodStatus } from '../api/types.js';
 import { existingRunRecords } from './paths.js';
-import { containerStarted } from './pod-status.js';
+import { containerStarted, statusOf } from './pod-status.js';
 import type { ContainerTermination } from '../store/pods.js';
 import type { ContainerRunner } from './container-runner.js';
 import { containerExited, type PodInput } from './pod-lifecycle.js';
-import { applyOutcome, statusOf, waitBackOff, type ContainerRun, type PodRuntime } from './pod-runtime.js';
+import { applyOutcome, waitBackOff, type ContainerRun, type PodRuntime } from './pod-runtime.js';
 import { isSameProcessAlive } from './process.js';
 import { readExitCode, readSupervisor, spawnedAt } from './run-records.js';
 

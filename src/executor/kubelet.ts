@@ -7,9 +7,9 @@ import { NO_CONTAINMENT } from './containment.js';
 import type { KubeletOptions } from './kubelet-options.js';
 import { findPod, recoverRuns } from './kubelet-recovery.js';
 import { admittedStatus, containerConfigError, containerExited, containerFailedToStart, reconcilePod, type ContainerStart, type PodInput } from './pod-lifecycle.js';
-import { applyOutcome, cancelRestarts, DEADLINE_EXCEEDED, PodRuntimes, runsOf, starting, waitDeadline, type ContainerRun, type PodRuntime } from './pod-runtime.js';
+import { applyOutcome, cancelRestarts, PodRuntimes, runsOf, starting, waitDeadline, type ContainerRun, type PodRuntime } from './pod-runtime.js';
 import { PodRows } from './pod-rows.js';
-import { containerStarted } from './pod-status.js';
+import { containerStarted, DEADLINE_EXCEEDED } from './pod-status.js';
 import { PodUids } from './pod-uids.js';
 
 /**

@@ -7,9 +7,10 @@ import {
   initialPodStatus,
   podFinished,
   podInitialized,
+  DEADLINE_EXCEEDED,
+  statusOf,
   type FinishOptions,
 } from './pod-status.js';
-import { DEADLINE_EXCEEDED, statusOf } from './pod-runtime.js';
 import { exitOutcome } from './restart-policy.js';
 
 // A pod's lifecycle on the node, pure as src/reconcile/ is: what the kubelet

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
-import type { ContainerStateTerminated, ContainerStatus, Pod, PodStatus } from '../api/types.js';
-import { terminationReason, type FinishOptions } from './pod-status.js';
+import type { ContainerStateTerminated, Pod, PodStatus } from '../api/types.js';
+import { statusOf, terminationReason, type FinishOptions } from './pod-status.js';
 import { readExitCode } from './run-records.js';
 
 // What the kubelet keeps in memory about the pods it runs, and how a run's
@@ -8,8 +8,6 @@ import { readExitCode } from './run-records.js';
 
 /** How long the leftovers of an ended container may resist SIGKILL before its end is recorded anyway. */
 export const DRAIN_LIMIT_MS = 10_000;
-
-export type Role = 'init' | 'sidecar' | 'main';
 
 export interface ContainerRun {
   attempt: number;
@@ -134,22 +132,6 @@ export function runsOf(rt: PodRuntime): { running: ReadonlySet<string>; backingO
 export function starting(rt: PodRuntime): boolean {
   for (const r of rt.runs.values()) if (r.starting === true) return true;
   return false;
-}
-
-export const DEADLINE_EXCEEDED: FinishOptions = {
-  failed: true,
-  reason: 'DeadlineExceeded',
-  message: 'Pod was active on the node longer than the specified deadline',
-};
-
-export function roleOf(pod: Pod, name: string): Role {
-  const init = pod.spec.initContainers.find((c) => c.name === name);
-  if (init === undefined) return 'main';
-  return init.restartPolicy === 'Always' ? 'sidecar' : 'init';
-}
-
-export function statusOf(status: PodStatus, name: string): ContainerStatus | undefined {
-  return status.containerStatuses.find((c) => c.name === name) ?? status.initContainerStatuses.find((c) => c.name === name);
 }
 
 /** `oomKilled`: the run's memory cgroup saw the OOM killer, which Kubernetes reports as the reason. */

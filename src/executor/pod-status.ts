@@ -157,3 +157,21 @@ export function podFinished(prev: PodStatus, now: number, o: FinishOptions = {})
 export function terminationReason(exitCode: number): string {
   return exitCode === 0 ? 'Completed' : 'Error';
 }
+
+export type Role = 'init' | 'sidecar' | 'main';
+
+export const DEADLINE_EXCEEDED: FinishOptions = {
+  failed: true,
+  reason: 'DeadlineExceeded',
+  message: 'Pod was active on the node longer than the specified deadline',
+};
+
+export function roleOf(pod: Pod, name: string): Role {
+  const init = pod.spec.initContainers.find((c) => c.name === name);
+  if (init === undefined) return 'main';
+  return init.restartPolicy === 'Always' ? 'sidecar' : 'init';
+}
+
+export function statusOf(status: PodStatus, name: string): ContainerStatus | undefined {
+  return status.containerStatuses.find((c) => c.name === name) ?? status.initContainerStatuses.find((c) => c.name === name);
+}

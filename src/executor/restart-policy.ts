@@ -1,6 +1,6 @@
 import type { Pod } from '../api/types.js';
 import { formatDuration } from '../util/duration.js';
-import { roleOf } from './pod-runtime.js';
+import { roleOf } from './pod-status.js';
 
 // What follows a container's end, as the kubelet decides it: pure, so the
 // table in test/executor/restart-policy.test.ts can state it.

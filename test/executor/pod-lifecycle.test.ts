@@ -10,8 +10,7 @@ import {
   type PodInput,
   type PodState,
 } from '../../src/executor/pod-lifecycle.js';
-import { containerStarted, containerTerminated, type FinishOptions } from '../../src/executor/pod-status.js';
-import { DEADLINE_EXCEEDED } from '../../src/executor/pod-runtime.js';
+import { containerStarted, containerTerminated, DEADLINE_EXCEEDED, type FinishOptions } from '../../src/executor/pod-status.js';
 import { barePod, container } from '../helpers/builders.js';
 
 // The pod lifecycle on the node, as the table of its states: what the kubelet
