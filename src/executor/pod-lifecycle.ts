@@ -96,14 +96,15 @@ export function reconcilePod(input: PodInput): PodPlan {
   let ending = input.ending ?? (initFailedForGood(pod, status) ? { failed: true } : undefined);
   const deadlineAt = deadlineOf(pod, status);
   if (deadlineAt !== undefined && now >= deadlineAt && !isEnding(pod, ending)) ending = DEADLINE_EXCEEDED;
+  const winding = isEnding(pod, ending);
   const start: ContainerStart[] = [];
-  if (!isEnding(pod, ending)) {
+  if (!winding) {
+    // A restart whose back-off passed goes first, then whatever is next in order.
     for (const [name, attempt] of runs.due) start.push({ name, attempt });
     status = nextStarts(pod, status, runs, now, start);
   }
   const plan: PodPlan = { state: stateOf(pod, status), status, start, ending };
-  if (deadlineAt !== undefined && !isEnding(pod, ending)) plan.deadlineAt = deadlineAt;
-  const winding = isEnding(pod, ending);
+  if (deadlineAt !== undefined && !winding) plan.deadlineAt = deadlineAt;
   if (!winding && (start.length > 0 || !mainContainersDone(pod, status, runs))) return plan;
   if (runs.running.size > 0) {
     plan.state = winding ? 'Ending' : 'StoppingSidecars';
