@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import type { Pod } from '../api/types.js';
 import type { DaemonContext } from '../daemon/control.js';
-import { followLog, readWithRotated, renderLog, type LogView } from '../executor/log-read.js';
-import { containerLogPath } from '../executor/paths.js';
+import { followLog, readWithRotated, renderLog, type LogView } from '../executor/logs/read.js';
+import { containerLogPath } from '../executor/logs/paths.js';
 import { GitjobsError } from '../errors.js';
 import { getPod } from '../store/pods.js';
 import { flag, intParam } from './request.js';

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DaemonContext } from '../daemon/control.js';
 import { handlers } from '../daemon/ops/index.js';
 import { GitjobsError } from '../errors.js';
-import { containerLogPath } from '../executor/paths.js';
+import { containerLogPath } from '../executor/logs/paths.js';
 import type { Access, HttpRoute } from '../http/route.js';
 import { sendJson } from '../http/status.js';
 import { getJob, getJobByName, listJobs } from '../store/jobs.js';

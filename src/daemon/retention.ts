@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { containerLogDir, podDir } from '../executor/paths.js';
+import { containerLogDir, podDir } from '../executor/logs/paths.js';
 import type { Db } from '../store/db.js';
 
 export interface RetentionPolicy {

@@ -1,4 +1,4 @@
-import { limitHierarchy, type CgroupLayout } from '../executor/cgroups.js';
+import { limitHierarchy, type CgroupLayout } from '../executor/containment/cgroups.js';
 
 // What `gitjobs doctor` concludes from what it found on the host: pure, so
 // each verdict and the cost it names is table-tested without the host.

@@ -2,10 +2,10 @@ import type { Pod } from '../api/types.js';
 import type { Db } from '../store/db.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import type { Containment } from './containment.js';
-import type { NodeCapacity } from './resources.js';
-import type { SecretSource } from './secrets.js';
-import type { Spawner } from './spawner.js';
+import type { Containment } from './containment/containment.js';
+import type { NodeCapacity } from './config/resources.js';
+import type { SecretSource } from './config/secrets.js';
+import type { Spawner } from './runtime/spawner.js';
 
 // What the kubelet is given by the daemon that wires it.
 

@@ -1,12 +1,12 @@
 import type { Pod, PodStatus } from '../api/types.js';
-import { existingRunRecords } from './paths.js';
-import { containerStarted, statusOf } from './pod-status.js';
+import { existingRunRecords } from './logs/paths.js';
+import { containerStarted, statusOf } from './pod/status.js';
 import type { ContainerTermination } from '../store/pods.js';
-import type { ContainerRunner } from './container-runner.js';
-import { containerExited, type PodInput } from './pod-lifecycle.js';
+import type { ContainerRunner } from './runtime/container-runner.js';
+import { containerExited, type PodInput } from './pod/lifecycle.js';
 import { applyOutcome, waitBackOff, type ContainerRun, type PodRuntime } from './pod-runtime.js';
-import { isSameProcessAlive } from './process.js';
-import { readExitCode, readSupervisor, spawnedAt } from './run-records.js';
+import { isSameProcessAlive } from './runtime/process.js';
+import { readExitCode, readSupervisor, spawnedAt } from './runtime/run-records.js';
 
 // What a restarted daemon finds of a live pod: its row, read against the
 // records its container runs left, and how the kubelet takes its runs back.

@@ -2,19 +2,19 @@ import { isPodTerminal } from '../api/pods.js';
 import type { Pod, PodStatus } from '../api/types.js';
 import { errorFields } from '../errors.js';
 import { listLivePods, type ContainerTermination } from '../store/pods.js';
-import { ContainerRunner } from './container-runner.js';
-import { NO_CONTAINMENT } from './containment.js';
+import { ContainerRunner } from './runtime/container-runner.js';
+import { NO_CONTAINMENT } from './containment/containment.js';
 import type { KubeletOptions } from './kubelet-options.js';
 import { findPod, recoverRuns } from './kubelet-recovery.js';
-import { admittedStatus, containerConfigError, containerExited, containerFailedToStart, reconcilePod, type ContainerStart, type PodInput } from './pod-lifecycle.js';
+import { admittedStatus, containerConfigError, containerExited, containerFailedToStart, reconcilePod, type ContainerStart, type PodInput } from './pod/lifecycle.js';
 import { applyOutcome, cancelRestarts, PodRuntimes, runsOf, starting, waitDeadline, type ContainerRun, type PodRuntime } from './pod-runtime.js';
 import { PodRows } from './pod-rows.js';
-import { containerStarted, DEADLINE_EXCEEDED } from './pod-status.js';
-import { PodUids } from './pod-uids.js';
+import { containerStarted, DEADLINE_EXCEEDED } from './pod/status.js';
+import { PodUids } from './containment/pod-uids.js';
 
 /**
  * The node agent, an applier as the Job controller is: each event loads the
- * pod's row, asks the pure lifecycle (pod-lifecycle.ts) for a plan, starts and
+ * pod's row, asks the pure lifecycle (pod/lifecycle.ts) for a plan, starts and
  * signals runs (ContainerRunner), sets timers, writes once (PodRows.put) and
  * tells the controller. It owns the pods' runtime status and nothing else.
  * Every wait is a timer; nothing blocks.

@@ -1,6 +1,6 @@
 import { isPodTerminal } from '../api/pods.js';
 import type { Pod, PodStatus } from '../api/types.js';
-import { withPodCondition } from './pod-status.js';
+import { withPodCondition } from './pod/status.js';
 import type { Db } from '../store/db.js';
 import { recordEvent } from '../store/events.js';
 import { getPod, putPodStatus, recordContainerTermination, type ContainerTermination } from '../store/pods.js';

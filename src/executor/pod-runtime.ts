@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import type { ContainerStateTerminated, Pod, PodStatus } from '../api/types.js';
-import { statusOf, terminationReason, type FinishOptions } from './pod-status.js';
-import { readExitCode } from './run-records.js';
+import { statusOf, terminationReason, type FinishOptions } from './pod/status.js';
+import { readExitCode } from './runtime/run-records.js';
 
 // What the kubelet keeps in memory about the pods it runs, and how a run's
 // records turn into a container's end.
@@ -11,7 +11,7 @@ export const DRAIN_LIMIT_MS = 10_000;
 
 export interface ContainerRun {
   attempt: number;
-  /** The prefix of the run's record files (paths.ts, runRecords). */
+  /** The prefix of the run's record files (logs/paths.ts, runRecords). */
   records: string;
   pid: number;
   startTime: number | undefined;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job, Pod } from '../../src/api/types.js';
 import { applyRetention } from '../../src/daemon/retention.js';
-import { containerLogPath } from '../../src/executor/paths.js';
+import { containerLogPath } from '../../src/executor/logs/paths.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { recordEvent, listEventsFor } from '../../src/store/events.js';
 import { insertJob } from '../../src/store/jobs.js';

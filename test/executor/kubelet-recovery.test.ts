@@ -3,9 +3,9 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ContainerStatus, Pod } from '../../src/api/types.js';
 import { findPod } from '../../src/executor/kubelet-recovery.js';
-import { runRecords } from '../../src/executor/paths.js';
-import { initialPodStatus } from '../../src/executor/pod-status.js';
-import { procStartTime } from '../../src/executor/process.js';
+import { runRecords } from '../../src/executor/logs/paths.js';
+import { initialPodStatus } from '../../src/executor/pod/status.js';
+import { procStartTime } from '../../src/executor/runtime/process.js';
 import { barePod } from '../helpers/builders.js';
 import { tempDir } from '../helpers/e2e.js';
 

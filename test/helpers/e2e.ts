@@ -2,8 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { detectCgroups } from '../../src/executor/cgroups.js';
-import { PodCgroups, stateHash } from '../../src/executor/pod-cgroups.js';
+import { detectCgroups } from '../../src/executor/containment/cgroups.js';
+import { PodCgroups, stateHash } from '../../src/executor/containment/pod-cgroups.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = join(ROOT, 'bin', 'gitjobs');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { HTTP, type CloudEvent } from 'cloudevents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliAsync, startDaemon, waitFor, type DaemonHandle } from '../helpers/e2e.js';
-import { existingRunRecords } from '../../src/executor/paths.js';
+import { existingRunRecords } from '../../src/executor/logs/paths.js';
 import { podsOf } from '../reliability/harness.js';
 import { jobYaml, removeTempDirs, tempDir, WorkRepo } from '../source/fixture.js';
 

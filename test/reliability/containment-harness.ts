@@ -2,10 +2,10 @@
 // where a pod's cgroups are, read the way the daemon computes them.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { detectCgroups, limitHierarchy, type Limit } from '../../src/executor/cgroups.js';
-import { findProgram } from '../../src/executor/identity.js';
-import { stateHash } from '../../src/executor/pod-cgroups.js';
-import { NATIVE_SUPERVISOR_PATH } from '../../src/executor/supervisor.js';
+import { detectCgroups, limitHierarchy, type Limit } from '../../src/executor/containment/cgroups.js';
+import { findProgram } from '../../src/executor/containment/identity.js';
+import { stateHash } from '../../src/executor/containment/pod-cgroups.js';
+import { NATIVE_SUPERVISOR_PATH } from '../../src/executor/runtime/supervisor.js';
 
 export const isRoot = process.getuid?.() === 0;
 const layout = detectCgroups();

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { containerLogPath } from '../../src/executor/paths.js';
+import { containerLogPath } from '../../src/executor/logs/paths.js';
 import { waitFor } from '../helpers/e2e.js';
 import { enforces, limitV2, rssKb, runCgroup } from './containment-harness.js';
 import { checkInvariants, hasCondition, jobStatus, managedDaemons, NEVER, podsOf, shJob } from './harness.js';

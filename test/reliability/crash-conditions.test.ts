@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor, type DaemonHandle } from '../helpers/e2e.js';
 import { JOB_COMPLETION_INDEX, type Pod } from '../../src/api/types.js';
-import { containerLogDir } from '../../src/executor/paths.js';
+import { containerLogDir } from '../../src/executor/logs/paths.js';
 import { reconcileJob } from '../../src/reconcile/job.js';
 import { DEFAULT_RECONCILE_OPTIONS } from '../../src/reconcile/plan.js';
 import { getJobByName } from '../../src/store/jobs.js';

@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { existingRunRecords } from '../../src/executor/paths.js';
-import { procStartTime } from '../../src/executor/process.js';
+import { existingRunRecords } from '../../src/executor/logs/paths.js';
+import { procStartTime } from '../../src/executor/runtime/process.js';
 import { startDaemon, waitFor, type DaemonHandle } from '../helpers/e2e.js';
 import { checkInvariants, hasCondition, jobStatus, liveMembers, podAlive, podPgids, podsOf, shJob } from './harness.js';
 

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { existingRunRecords } from '../../src/executor/paths.js';
+import { existingRunRecords } from '../../src/executor/logs/paths.js';
 import { startDaemon, waitFor, type DaemonHandle } from '../helpers/e2e.js';
 import { checkInvariants, hasCondition, jobStatus, podsOf, shJob } from './harness.js';
 

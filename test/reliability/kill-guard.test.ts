@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { groupAlive, isSafeKillTarget, ownProcessGroup, signalGroup } from '../../src/executor/process.js';
+import { groupAlive, isSafeKillTarget, ownProcessGroup, signalGroup } from '../../src/executor/runtime/process.js';
 import { waitFor } from '../helpers/e2e.js';
 
 describe('kill-target guard (51)', () => {

@@ -2,7 +2,7 @@
 // suspend and scale-down while pods run. Real daemon, real processes.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { existingRunRecords } from '../../src/executor/paths.js';
+import { existingRunRecords } from '../../src/executor/logs/paths.js';
 import { waitFor, type DaemonHandle } from '../helpers/e2e.js';
 import { checkInvariants, hasCondition, jobStatus, managedDaemons, podAlive, podPgids, podsOf, sampleParallelism, shJob } from './harness.js';
 

@@ -41,7 +41,7 @@ describe('the packed tarball', () => {
     const t0 = Date.now();
     const packed = run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', work], ROOT).trim().split('\n').pop()!;
     const listing = run('tar', ['tzf', join(work, packed)], work).split('\n');
-    for (const f of ['package/bin/gitjobs', 'package/dist/cli/main.js', 'package/dist/executor/pod-supervisor', 'package/src/executor/pod-wrapper.sh', 'package/src/service/gitjobs.service']) {
+    for (const f of ['package/bin/gitjobs', 'package/dist/cli/main.js', 'package/dist/executor/runtime/pod-supervisor', 'package/src/executor/runtime/pod-wrapper.sh', 'package/src/service/gitjobs.service']) {
       expect(listing).toContain(f);
     }
     expect(listing.some((f) => f.startsWith('package/test/') || f.startsWith('package/src/hooks/'))).toBe(false);

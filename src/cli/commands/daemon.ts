@@ -2,7 +2,7 @@ import { clockStartingAt, type Clock } from '../../util/clock.js';
 import type { Io } from '../io.js';
 import { parseCommandOrHelp, parseDuration } from '../args.js';
 import { usageError } from '../usage.js';
-import type { PodContainmentFlags } from '../../executor/containment.js';
+import type { PodContainmentFlags } from '../../executor/containment/containment.js';
 import { parseQuantity } from '../../api/quantity.js';
 import { statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';

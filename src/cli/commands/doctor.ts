@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, statfsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { detectCgroups } from '../../executor/cgroups.js';
-import { findProgram, resolvePodUser } from '../../executor/identity.js';
-import { chooseSupervisor } from '../../executor/supervisor.js';
+import { detectCgroups } from '../../executor/containment/cgroups.js';
+import { findProgram, resolvePodUser } from '../../executor/containment/identity.js';
+import { chooseSupervisor } from '../../executor/runtime/supervisor.js';
 import { diagnose, type Check, type HostFacts } from '../../doctor/checks.js';
 import { GitjobsError } from '../../errors.js';
 import { parseCommandOrHelp } from '../args.js';

@@ -1,6 +1,6 @@
 import type { Pod } from '../../api/types.js';
-import { followLog, readWithRotated, renderLog as render, type LogView } from '../../executor/log-read.js';
-import { containerLogPath } from '../../executor/paths.js';
+import { followLog, readWithRotated, renderLog as render, type LogView } from '../../executor/logs/read.js';
+import { containerLogPath } from '../../executor/logs/paths.js';
 import type { Db } from '../../store/db.js';
 import { getJobByName } from '../../store/jobs.js';
 import { getPod, getPodByName, listPods, listPodsOfRun } from '../../store/pods.js';

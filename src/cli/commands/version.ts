@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { describeCgroups, detectCgroups } from '../../executor/cgroups.js';
+import { describeCgroups, detectCgroups } from '../../executor/containment/cgroups.js';
 import type { Io } from '../io.js';
 
 export function versionCommand(_argv: string[], io: Io): number {
