@@ -1,8 +1,8 @@
 import type { DaemonContext } from '../daemon/control.js';
 import { GitjobsError } from '../errors.js';
-import type { AnyResource, ListPosition, Obj } from './registry.js';
+import type { AnyResource, ItemKey, ListPosition, Obj, TableRows } from './registry.js';
 import { intParam } from './request.js';
-import { selectionOf, selects } from './selection.js';
+import { selectionOf, selects, type Selection } from './selection.js';
 import { listVersion, objectVersions } from './versions.js';
 
 // A list: selected, ordered, cut into pages by limit/continue. The continue
@@ -25,23 +25,46 @@ function compare(a: ListPosition, b: ListPosition): number {
 
 export function listItems(ctx: DaemonContext, r: AnyResource, namespace: string | undefined, q: URLSearchParams): ListResult {
   const selection = selectionOf(r, q);
+  return listFrom(ctx, r, { list: r.list, page: r.page, key: r.key, order: r.order }, namespace, q, selection, (i) => selects(r, selection, i));
+}
+
+/**
+ * A Table's rows straight from `rows`, selected and paged as listItems does;
+ * undefined where its rows cannot answer (a field selector: the resource's
+ * fields are over whole items).
+ */
+export function listTableRows(ctx: DaemonContext, r: AnyResource, rows: TableRows<unknown>, namespace: string | undefined, q: URLSearchParams): ListResult | undefined {
+  const selection = selectionOf(r, q);
+  if (selection.fields !== undefined) return undefined;
+  const labels = selection.labels;
+  return listFrom(ctx, r, rows, namespace, q, selection, (i) => labels === undefined || labels.matches(rows.key(i).labels));
+}
+
+interface Source {
+  list(ctx: DaemonContext, namespace: string | undefined): unknown[];
+  page?(ctx: DaemonContext, namespace: string | undefined, after: ListPosition | undefined, limit: number): unknown[];
+  key(item: unknown): ItemKey;
+  order?(items: unknown[]): unknown[];
+}
+
+function listFrom(ctx: DaemonContext, r: AnyResource, src: Source, namespace: string | undefined, q: URLSearchParams, selection: Selection, selected: (i: unknown) => boolean): ListResult {
   const resourceVersion = listVersion(ctx);
   const scope = r.namespaced ? namespace : undefined;
   const limit = intParam(q, 'limit');
   const token = q.get('continue');
   const after = token === null || token === '' ? undefined : decodeContinue(token);
   const position = (i: unknown): ListPosition => {
-    const k = r.key(i);
+    const k = src.key(i);
     return { namespace: k.namespace, name: k.name };
   };
-  if (limit !== undefined && limit > 0 && r.page !== undefined && selection.labels === undefined && selection.fields === undefined) {
-    const page = r.page(ctx, scope, after, limit + 1);
+  if (limit !== undefined && limit > 0 && src.page !== undefined && selection.labels === undefined && selection.fields === undefined) {
+    const page = src.page(ctx, scope, after, limit + 1);
     if (page.length <= limit) return { items: page, resourceVersion, continue: undefined, remaining: undefined };
     const items = page.slice(0, limit);
     return { items, resourceVersion, continue: encodeContinue(position(items[limit - 1])), remaining: undefined };
   }
-  let items = r.list(ctx, scope).filter((i) => selects(r, selection, i));
-  if (r.order !== undefined && limit === undefined && after === undefined) items = r.order(items);
+  let items = src.list(ctx, scope).filter(selected);
+  if (src.order !== undefined && limit === undefined && after === undefined) items = src.order(items);
   else items = items.map((i) => ({ i, k: position(i) })).sort((a, b) => compare(a.k, b.k)).map((x) => x.i);
   if (after !== undefined) items = items.filter((i) => compare(position(i), after) > 0);
   if (limit === undefined || limit === 0 || items.length <= limit) return { items, resourceVersion, continue: undefined, remaining: undefined };
@@ -74,6 +97,12 @@ export function rowObjects(ctx: DaemonContext, r: AnyResource, items: unknown[],
   if (whole || r.metadata === undefined) return wireObjects(ctx, r, items);
   const versions = objectVersions(ctx, r.feed, items.map((i) => r.key(i).uid));
   return items.map((i) => ({ metadata: { ...r.metadata!(i), resourceVersion: versions.get(r.key(i).uid) } }));
+}
+
+/** A Table's rows' metadata, each with its resourceVersion. */
+export function tableRowObjects(ctx: DaemonContext, r: AnyResource, rows: TableRows<unknown>, items: unknown[]): Obj[] {
+  const versions = objectVersions(ctx, r.feed, items.map((i) => rows.key(i).uid));
+  return items.map((i) => ({ metadata: { ...rows.metadata(i), resourceVersion: versions.get(rows.key(i).uid) } }));
 }
 
 export function withVersion(o: Obj, rv: string | undefined): Obj {

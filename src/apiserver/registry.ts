@@ -76,9 +76,24 @@ export interface ResourceType<T> {
   fields: Readonly<Record<string, (item: T) => string>>;
   /** The columns of a server-side Table: the CLI's printer's. */
   columns(now: number): Column<T>[];
+  /** A Table's rows read without whole objects, when the Table needs only its columns and metadata. */
+  tableRows?: TableRows<unknown>;
   /** The order rows are listed in (the CLI's), when not by namespace and name. */
   order?(items: T[]): T[];
   writes: Writes;
+}
+
+/**
+ * Rows shaped for a Table's columns, read in (namespace, name) order: all of
+ * them, or a page of them. Lighter than the resource's items, so without its
+ * field selectors; the key's labels serve label selectors.
+ */
+export interface TableRows<L> {
+  list(ctx: DaemonContext, namespace: string | undefined): L[];
+  page(ctx: DaemonContext, namespace: string | undefined, after: ListPosition | undefined, limit: number): L[];
+  key(row: L): ItemKey;
+  metadata(row: L): Obj;
+  columns(now: number): Column<L>[];
 }
 
 /** A row of the table, its item type erased: the table holds rows of every type. */

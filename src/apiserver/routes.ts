@@ -3,10 +3,10 @@ import type { DaemonContext } from '../daemon/control.js';
 import { GitjobsError } from '../errors.js';
 import type { HttpRoute } from '../http/route.js';
 import { aggregatedDiscovery, AGGREGATED_CONTENT_TYPE, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
-import { listItems, listObject, rowObjects, wireObjects } from './list.js';
+import { listItems, listObject, listTableRows, rowObjects, tableRowObjects, wireObjects } from './list.js';
 import { openApiV2, openApiV3, openApiV3Index } from './openapi.js';
 import { servePodLog } from './pod-log.js';
-import { groupVersion, type AnyResource, type WriteRequest } from './registry.js';
+import { groupVersion, type AnyResource, type Obj, type WriteRequest } from './registry.js';
 import { flag, parseApiPath, queryOf, type ResourcePath } from './request.js';
 import { findResource } from './resources.js';
 import { sendObject, sendText } from './respond.js';
@@ -115,7 +115,7 @@ async function serve(ctx: DaemonContext, r: AnyResource, p: ResourcePath, req: I
     if (p.subresource === 'log') return servePodLog(ctx, item as Parameters<typeof servePodLog>[1], q, res);
     const [obj] = wireObjects(ctx, r, [item]);
     if (wantsTable(req.headers.accept)) {
-      return sendObject(res, 200, toTable(r, [item], [obj!], Date.now(), includeObjectOf(q), { resourceVersion: (obj!.metadata as { resourceVersion?: string }).resourceVersion ?? '' }), TABLE_CONTENT_TYPE);
+      return sendObject(res, 200, toTable(r.columns(Date.now()), [item], [obj!], includeObjectOf(q), { resourceVersion: (obj!.metadata as { resourceVersion?: string }).resourceVersion ?? '' }), TABLE_CONTENT_TYPE);
     }
     return sendObject(res, 200, obj);
   }
@@ -140,12 +140,23 @@ function serveList(ctx: DaemonContext, r: AnyResource, namespace: string | undef
     const head = JSON.stringify({ kind: `${r.kind}List`, apiVersion: groupVersion(r), metadata: { resourceVersion: rv } });
     return sendText(res, 200, `${head.slice(0, -1)},"items":[${texts.join(',')}]}`);
   }
+  if (wantsTable(req.headers.accept)) return sendObject(res, 200, listTable(ctx, r, namespace, q), TABLE_CONTENT_TYPE);
   const result = listItems(ctx, r, namespace, q);
-  if (wantsTable(req.headers.accept)) {
-    const include = includeObjectOf(q);
-    const objects = include === 'None' ? [] : rowObjects(ctx, r, result.items, include === 'Object');
-    const meta = { resourceVersion: result.resourceVersion, ...(result.continue === undefined ? {} : { continue: result.continue }) };
-    return sendObject(res, 200, toTable(r, result.items, objects, Date.now(), include, meta), TABLE_CONTENT_TYPE);
-  }
   sendObject(res, 200, listObject(r, wireObjects(ctx, r, result.items), result));
+}
+
+/** A list as a Table: from the resource's Table rows where they can answer, from whole items where not. */
+export function listTable(ctx: DaemonContext, r: AnyResource, namespace: string | undefined, q: URLSearchParams): Obj {
+  const include = includeObjectOf(q);
+  const now = Date.now();
+  const rows = include === 'Object' ? undefined : r.tableRows;
+  const light = rows === undefined ? undefined : listTableRows(ctx, r, rows, namespace, q);
+  const result = light ?? listItems(ctx, r, namespace, q);
+  const meta = { resourceVersion: result.resourceVersion, ...(result.continue === undefined ? {} : { continue: result.continue }) };
+  if (light !== undefined) {
+    const objects = include === 'None' ? [] : tableRowObjects(ctx, r, rows!, light.items);
+    return toTable(rows!.columns(now), light.items, objects, include, meta);
+  }
+  const objects = include === 'None' ? [] : rowObjects(ctx, r, result.items, include === 'Object');
+  return toTable(r.columns(now), result.items, objects, include, meta);
 }

@@ -1,4 +1,5 @@
-import type { AnyResource, Obj } from './registry.js';
+import type { Column } from '../cli/print/table.js';
+import type { Obj } from './registry.js';
 
 // Server-side printing (`Accept: application/json;as=Table;g=meta.k8s.io;v=v1`):
 // the CLI printer's columns as a meta.k8s.io Table, so that `kubectl get`
@@ -31,8 +32,7 @@ export function includeObjectOf(q: URLSearchParams): IncludeObject {
  * `cellsOf` stands in for the columns where there is no item to print from
  * (an object whose row is gone by the time a watch reports its deletion).
  */
-export function toTable(r: AnyResource, items: unknown[], objects: Obj[], now: number, include: IncludeObject, listMeta: Obj, cellsOf?: (header: string) => string): Obj {
-  const columns = r.columns(now);
+export function toTable(columns: readonly Column<unknown>[], items: unknown[], objects: Obj[], include: IncludeObject, listMeta: Obj, cellsOf?: (header: string) => string): Obj {
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',

@@ -50,8 +50,8 @@ export function serveWatch(ctx: DaemonContext, r: AnyResource, namespace: string
   const shape = (item: unknown, obj: Obj): Obj => {
     if (!table) return obj;
     const meta = { resourceVersion: String(last) };
-    if (!isTombstone(item)) return toTable(r, [item], [obj], Date.now(), include, meta);
-    return toTable(r, [item], [obj], Date.now(), include, meta, (h) => (h === 'NAME' ? item.tombstone.name : '<unknown>'));
+    if (!isTombstone(item)) return toTable(r.columns(Date.now()), [item], [obj], include, meta);
+    return toTable(r.columns(Date.now()), [item], [obj], include, meta, (h) => (h === 'NAME' ? item.tombstone.name : '<unknown>'));
   };
   const inScope = (c: Change): boolean => c.kind === r.feed && (namespace === undefined || !r.namespaced || c.namespace === namespace);
 

@@ -1,4 +1,4 @@
-import type { Job } from '../api/types.js';
+import type { Job, LabelSelector } from '../api/types.js';
 import type { Db } from './db.js';
 import { json, opt, stmt } from './statements.js';
 
@@ -255,4 +255,101 @@ export function listJobUids(db: Db, namespace?: string): string[] {
   } finally {
     q.pluck(false);
   }
+}
+
+/**
+ * What a Job's Table row shows and carries: the listing's fields, the wide
+ * columns' values and the row's metadata. The wide values come out of the
+ * spec in SQLite, so no whole spec is parsed in JS.
+ */
+export interface JobTableRow {
+  uid: string;
+  namespace: string;
+  name: string;
+  labels: Readonly<Record<string, string>>;
+  creationTimestamp: number;
+  generation: number;
+  deletionTimestamp: number | undefined;
+  completions: number | undefined;
+  parallelism: number;
+  startTime: number | undefined;
+  completionTime: number | undefined;
+  succeeded: number;
+  /** `Type=Status` pairs in condition order (see conditionSummary). */
+  conditions: string;
+  /** The containers' names, comma-joined as kubectl prints them. */
+  containerNames: string;
+  /** Their images, comma-joined; a container without one gives an empty entry. */
+  containerImages: string;
+  selector: LabelSelector | undefined;
+}
+
+/**
+ * Job Table rows in (namespace, name) order, all of them or up to `limit`
+ * after `after`: one query, joined to each status row's condition summary.
+ */
+export function listJobTableRows(
+  db: Db,
+  namespace: string | undefined,
+  page?: { after: { namespace: string; name: string } | undefined; limit: number },
+): JobTableRow[] {
+  const { sql, params } = jobTableQuery(namespace, page);
+  const q = stmt(db, sql).raw(true);
+  const rows = q.all(...params) as unknown[][];
+  q.raw(false);
+  const out: JobTableRow[] = new Array<JobTableRow>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    const selector = r[15] as string | null;
+    out[i] = {
+      uid: r[0] as string,
+      namespace: r[1] as string,
+      name: r[2] as string,
+      labels: json(r[3] as string, NO_LABELS),
+      creationTimestamp: r[4] as number,
+      generation: r[5] as number,
+      deletionTimestamp: (r[6] as number | null) ?? undefined,
+      completions: (r[7] as number | null) ?? undefined,
+      parallelism: r[8] as number,
+      succeeded: (r[9] as number | null) ?? 0,
+      startTime: (r[10] as number | null) ?? undefined,
+      completionTime: (r[11] as number | null) ?? undefined,
+      conditions: (r[12] as string | null) ?? '',
+      containerNames: r[13] as string,
+      containerImages: r[14] as string,
+      selector: selector === null ? undefined : (JSON.parse(selector) as LabelSelector),
+    };
+  }
+  return out;
+}
+
+/** The query listJobTableRows runs. */
+export function jobTableQuery(
+  namespace: string | undefined,
+  page?: { after: { namespace: string; name: string } | undefined; limit: number },
+): { sql: string; params: (string | number)[] } {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  if (namespace !== undefined) {
+    where.push('j.namespace = ?');
+    params.push(namespace);
+  }
+  const after = page?.after;
+  if (after !== undefined) {
+    where.push('(j.namespace > ? OR (j.namespace = ? AND j.name > ?))');
+    params.push(after.namespace, after.namespace, after.name);
+  }
+  // group_concat over json_each keeps the array's order: json_each yields it in order, and nothing sorts in between.
+  const sql = `SELECT j.uid, j.namespace, j.name, j.labels_json, j.created_at, j.generation, j.deleted_at,
+      j.completions, j.parallelism, s.succeeded, s.start_time, s.completion_time, s.condition_summary,
+      coalesce((SELECT group_concat(coalesce(json_extract(c.value, '$.name'), ''), ',')
+                FROM json_each(j.spec_json, '$.template.spec.containers') c), ''),
+      coalesce((SELECT group_concat(coalesce(json_extract(c.value, '$.image'), ''), ',')
+                FROM json_each(j.spec_json, '$.template.spec.containers') c), ''),
+      json_extract(j.spec_json, '$.selector')
+    FROM jobs j LEFT JOIN job_status s ON s.job_uid = j.uid
+    ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY j.namespace, j.name
+    ${page === undefined ? '' : 'LIMIT ?'}`;
+  if (page !== undefined) params.push(page.limit);
+  return { sql, params };
 }

@@ -1,12 +1,48 @@
-import { jobColumns, type JobRow } from '../../cli/print/jobs-table.js';
+import { jobColumns, jobTableRow, type JobRow } from '../../cli/print/jobs-table.js';
 import { rfc3339, toJobObject } from '../../cli/print/objects.js';
-import { getJob, getJobByName, listJobs, listJobsPage } from '../../store/jobs.js';
+import { getJob, getJobByName, listJobs, listJobsPage, listJobTableRows, type JobTableRow } from '../../store/jobs.js';
 import { getJobStatus, listJobStatuses } from '../../store/status.js';
-import { metaFields, resource, type ItemKey } from '../registry.js';
+import { metaFields, resource, type ItemKey, type Obj, type TableRows } from '../registry.js';
 import { jobWrites } from '../job-writes.js';
 import { jobTexts } from '../wire-cache.js';
 
 const key = (r: JobRow): ItemKey => ({ namespace: r.job.namespace, name: r.job.name, uid: r.job.uid, labels: r.job.labels });
+
+/** What a Table's row carries of a Job when metadata is asked for: PartialObjectMetadata's. */
+function rowMetadata(r: JobTableRow): Obj {
+  return {
+    name: r.name,
+    namespace: r.namespace,
+    uid: r.uid,
+    labels: r.labels,
+    creationTimestamp: rfc3339(r.creationTimestamp),
+    generation: r.generation,
+    ...(r.deletionTimestamp === undefined ? {} : { deletionTimestamp: rfc3339(r.deletionTimestamp) }),
+  };
+}
+
+// kubectl's `get jobs` asks for every column and metadata only: read just that.
+const tableRows: TableRows<JobTableRow> = {
+  list: (ctx, namespace) => listJobTableRows(ctx.db, namespace),
+  page: (ctx, namespace, after, limit) => listJobTableRows(ctx.db, namespace, { after, limit }),
+  key: (r) => r,
+  metadata: rowMetadata,
+  columns: jobColumns,
+};
+
+/** The same columns over whole Jobs (one object, a watch event, a field-selected list), each row converted once. */
+function wholeJobColumns(now: number) {
+  const rows = new WeakMap<JobRow, JobTableRow>();
+  const rowOf = (r: JobRow): JobTableRow => {
+    let row = rows.get(r);
+    if (row === undefined) {
+      row = jobTableRow(r.job, r.status);
+      rows.set(r, row);
+    }
+    return row;
+  };
+  return jobColumns(now).map((c) => ({ ...c, cell: (r: JobRow) => c.cell(rowOf(r)) }));
+}
 
 export const jobs = resource<JobRow>({
   group: 'batch',
@@ -37,16 +73,9 @@ export const jobs = resource<JobRow>({
   texts: jobTexts,
   key,
   toObject: (r) => toJobObject(r.job, r.status),
-  metadata: (r) => ({
-    name: r.job.name,
-    namespace: r.job.namespace,
-    uid: r.job.uid,
-    labels: r.job.labels,
-    creationTimestamp: rfc3339(r.job.creationTimestamp),
-    generation: r.job.generation,
-    ...(r.job.deletionTimestamp === undefined ? {} : { deletionTimestamp: rfc3339(r.job.deletionTimestamp) }),
-  }),
+  metadata: (r) => rowMetadata(jobTableRow(r.job, r.status)),
   fields: { ...metaFields(key), 'status.successful': (r) => String(r.status?.succeeded ?? 0) },
-  columns: jobColumns,
+  columns: wholeJobColumns,
+  tableRows: tableRows as TableRows<unknown>,
   writes: jobWrites,
 });
