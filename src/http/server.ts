@@ -76,7 +76,9 @@ export async function startHttpListener(o: HttpListenerOptions): Promise<HttpLis
       resolve();
     });
   }).catch((err: NodeJS.ErrnoException) => {
-    throw new GitjobsError('Usage', `cannot listen on ${o.listen}: ${err.code ?? err.message}`, { cause: err });
+    // The default port is one per machine: a second daemon (another state folder) needs its own.
+    const hint = err.code === 'EADDRINUSE' ? ' (another daemon? give this one --listen 127.0.0.1:PORT, or --listen none)' : '';
+    throw new GitjobsError('Usage', `cannot listen on ${o.listen}: ${err.code ?? err.message}${hint}`, { cause: err });
   });
   const address = server.address() as AddressInfo;
   const hostPort = `${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;

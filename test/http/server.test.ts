@@ -148,6 +148,13 @@ describe('HTTP listener', () => {
     expect(await (await call('/echo', {}, tokens.read)).text()).toBe('GET 0');
   });
 
+  it('a port already taken is a usage error that says how to pick another', async () => {
+    const port = new URL(listener.url).port;
+    await expect(
+      startHttpListener({ listen: `127.0.0.1:${port}`, tokens, logger: silentLogger, stateDir: state, routes: [] }),
+    ).rejects.toMatchObject({ code: 'Usage', message: expect.stringMatching(/EADDRINUSE.*--listen 127\.0\.0\.1:PORT, or --listen none/) });
+  });
+
   it('refuses to listen beyond loopback without TLS', async () => {
     await expect(
       startHttpListener({ listen: '0.0.0.0:0', tokens, logger: silentLogger, stateDir: state, routes: [] }),
