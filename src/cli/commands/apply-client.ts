@@ -5,7 +5,7 @@ import { getJobByName } from '../../store/jobs.js';
 import { STATE_DB_FILE } from '../../store/db.js';
 import type { Io } from '../io.js';
 import { openStateReadOnly } from '../state.js';
-import type { Line } from './apply.js';
+import type { Line } from './apply-line.js';
 import type { ManifestFile } from './manifest-files.js';
 
 /**

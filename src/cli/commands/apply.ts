@@ -1,10 +1,10 @@
-import type { Job } from '../../api/types.js';
 import { GitjobsError } from '../../errors.js';
 import { parseCommandOrHelp } from '../args.js';
 import { callDaemon } from '../control-client.js';
 import type { Io } from '../io.js';
 import { stateDirFrom } from '../state.js';
 import { usageError } from '../usage.js';
+import type { Line } from './apply-line.js';
 import { readManifestArgs, type ManifestFile } from './manifest-files.js';
 
 const HELP = `Apply a configuration to a Job by file name or stdin; the Job is created if it does not exist yet.
@@ -26,8 +26,6 @@ ttlSecondsAfterFinished, backoffLimit, maxFailedIndexes, podReplacementPolicy) a
 annotations can be changed by applying again.
 `;
 
-/** A dry run's line carries what would be stored: the Job (server), or the manifest as read (client). */
-export type Line = { name: string; outcome: string; job?: Job; manifest?: unknown } | { error: string };
 export type DryRun = 'none' | 'client' | 'server';
 
 export function applyCommand(argv: string[], io: Io): Promise<number> {

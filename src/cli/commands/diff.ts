@@ -13,7 +13,7 @@ import { formatYaml } from '../print/format.js';
 import { toJobObject } from '../print/objects.js';
 import { openStateReadOnly, stateDirFrom } from '../state.js';
 import { usageError } from '../usage.js';
-import type { Line } from './apply.js';
+import type { Line } from './apply-line.js';
 import { readManifestArgs } from './manifest-files.js';
 
 const HELP = `Diff the live Jobs against what applying the files would make them (kubectl diff).
