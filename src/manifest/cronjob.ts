@@ -3,7 +3,6 @@
 // the Job's own validation, reported under `spec.jobTemplate`.
 import { CONCURRENCY_POLICIES, MAX_CRONJOB_NAME, type CronJobSpec } from '../api/cronjob.js';
 import { DEFAULT_NAMESPACE, type Labels } from '../api/types.js';
-import { dns1123Subdomain } from '../api/names.js';
 import { isKnownTimeZone, parseSchedule } from '../cronjob/schedule.js';
 import { defaultJobSpec } from './defaults.js';
 import { cronJobSchema } from './fields.js';
@@ -12,7 +11,7 @@ import { invalid, nonNegative, notSupported, required } from './messages.js';
 import { FieldPath } from './path.js';
 import type { Reporter } from './reporter.js';
 import { checkObject } from './structure.js';
-import { validateAnnotations, validateLabels, validateNamespace } from './validate-meta.js';
+import { validateAnnotations, validateLabels, validateNamespace, validateObjectName } from './validate-meta.js';
 import { validateJobSpec } from './validate-spec.js';
 
 export interface ParsedCronJob {
@@ -85,14 +84,9 @@ export function defaultCronJobSpec(s: Raw): CronJobSpec {
 }
 
 function validateCronJobName(name: string | undefined, r: Reporter): void {
-  const path = FieldPath.of('metadata', 'name');
-  if (name === undefined || name === '') {
-    r.error('FieldRequired', path, required('name or generateName is required'));
-    return;
+  if (validateObjectName(name, r) && name.length > MAX_CRONJOB_NAME) {
+    r.error('FieldInvalid', FieldPath.of('metadata', 'name'), invalid(name, `must be no more than ${MAX_CRONJOB_NAME} characters`));
   }
-  const errs = dns1123Subdomain(name);
-  for (const m of errs) r.error('FieldInvalid', path, invalid(name, m));
-  if (errs.length === 0 && name.length > MAX_CRONJOB_NAME) r.error('FieldInvalid', path, invalid(name, `must be no more than ${MAX_CRONJOB_NAME} characters`));
 }
 
 /** `validateCronJobSpec` of the API server, on a defaulted spec. */

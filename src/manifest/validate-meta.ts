@@ -7,15 +7,25 @@ const MAX_ANNOTATIONS_BYTES = 256 * 1024;
 /** A Job's name is the value of the `job-name` label of its pods. */
 const MAX_LABEL_VALUE = 63;
 
-export function validateJobName(name: string | undefined, r: Reporter): void {
+/**
+ * What every object's name must be (ValidateObjectMeta with a DNS-1123
+ * subdomain): given, and a subdomain. True when it is; each kind then adds
+ * its own length rule.
+ */
+export function validateObjectName(name: string | undefined, r: Reporter): name is string {
   const path = FieldPath.of('metadata', 'name');
   if (name === undefined || name === '') {
     r.error('FieldRequired', path, required('name or generateName is required'));
-    return;
+    return false;
   }
   const errs = dns1123Subdomain(name);
   for (const m of errs) r.error('FieldInvalid', path, invalid(name, m));
-  if (errs.length > 0) return;
+  return errs.length === 0;
+}
+
+export function validateJobName(name: string | undefined, r: Reporter): void {
+  const path = FieldPath.of('metadata', 'name');
+  if (!validateObjectName(name, r)) return;
   if (name.length > MAX_LABEL_VALUE) {
     r.error(
       'FieldInvalid',
