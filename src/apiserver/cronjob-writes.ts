@@ -1,6 +1,6 @@
 import type { CronJob } from '../api/cronjob.js';
 import { toCronJobObject } from '../cli/print/cronjob-object.js';
-import { deleteCronJobsOp, patchCronJobOp } from '../daemon/ops/cronjob.js';
+import { deleteCronJobsOp, patchCronJobOp } from '../ops/cronjob.js';
 import { GitjobsError } from '../errors.js';
 import { getCronJob, getCronJobByName, getCronJobStatus } from '../store/cronjobs.js';
 import { patchCronJob } from '../sync/manual-cronjob.js';

@@ -1,4 +1,4 @@
-import type { DaemonContext } from '../daemon/control.js';
+import type { DaemonContext } from '../ops/control.js';
 import { changesSince, currentResourceVersion, resourceVersionsOf, type Change } from '../store/changes.js';
 import type { FeedKind } from './registry.js';
 

@@ -1,4 +1,4 @@
-import type { DaemonContext } from '../daemon/control.js';
+import type { DaemonContext } from '../ops/control.js';
 import { GitjobsError } from '../errors.js';
 import type { AnyResource, ItemKey, ListPosition, Obj, TableRows } from './registry.js';
 import { intParam } from './request.js';

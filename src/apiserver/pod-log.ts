@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Pod } from '../api/types.js';
-import type { DaemonContext } from '../daemon/control.js';
+import type { DaemonContext } from '../ops/control.js';
 import { followLog, readWithRotated, renderLog, type LogView } from '../executor/logs/read.js';
 import { containerLogPath } from '../executor/logs/paths.js';
 import { GitjobsError } from '../errors.js';

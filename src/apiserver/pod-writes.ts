@@ -1,5 +1,5 @@
 import { toPodObject } from '../cli/print/objects.js';
-import { deletePods } from '../daemon/ops/delete-pod.js';
+import { deletePods } from '../ops/delete-pod.js';
 import { getPod, getPodByName } from '../store/pods.js';
 import { isObject, readObjectBody } from './body.js';
 import { withVersion } from './list.js';

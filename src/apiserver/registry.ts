@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Column } from '../cli/print/table.js';
-import type { DaemonContext } from '../daemon/control.js';
+import type { DaemonContext } from '../ops/control.js';
 import type { DeletedObject } from '../store/changes.js';
 import type { ResourcePath } from './request.js';
 

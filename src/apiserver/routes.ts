@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DaemonContext } from '../daemon/control.js';
+import type { DaemonContext } from '../ops/control.js';
 import { GitjobsError } from '../errors.js';
 import type { HttpRoute } from '../http/route.js';
 import { aggregatedDiscovery, AGGREGATED_CONTENT_TYPE, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';

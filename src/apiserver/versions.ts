@@ -1,4 +1,4 @@
-import type { DaemonContext } from '../daemon/control.js';
+import type { DaemonContext } from '../ops/control.js';
 import { feedOf } from './feed.js';
 import type { FeedKind } from './registry.js';
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DaemonContext } from '../daemon/control.js';
+import type { DaemonContext } from '../ops/control.js';
 import { coerceError, GitjobsError } from '../errors.js';
 import { failureStatus } from '../http/status.js';
 import { feedOf, type Change, type Feed } from './feed.js';

@@ -1,4 +1,4 @@
-import type { DaemonContext } from '../daemon/control.js';
+import type { DaemonContext } from '../ops/control.js';
 import { toJobObject } from '../cli/print/objects.js';
 import { getJob, listJobs, listJobUids } from '../store/jobs.js';
 import { getJobStatus, listJobStatuses } from '../store/status.js';

@@ -1,7 +1,7 @@
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DaemonContext } from '../daemon/control.js';
-import { handlers } from '../daemon/ops/index.js';
+import type { DaemonContext } from '../ops/control.js';
+import { handlers } from '../ops/index.js';
 import { GitjobsError } from '../errors.js';
 import { containerLogPath } from '../executor/logs/paths.js';
 import type { Access, HttpRoute } from '../http/route.js';

@@ -5,7 +5,7 @@ import { syncSource, type SourceSnapshot } from '../sync/syncer.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { DaemonObserver } from '../metrics/daemon-metrics.js';
-import type { SourceHandle } from './control.js';
+import type { SourceHandle } from '../ops/control.js';
 
 /** A source as the daemon runs it: started, stopped, synced on demand, and asked where pods run. */
 export interface RunningSource extends SourceHandle {

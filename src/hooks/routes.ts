@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Forge, HookReceiverConfig } from '../daemon/events-config.js';
+import type { Forge, HookReceiverConfig } from '../events/config.js';
 import { GitjobsError } from '../errors.js';
 import { readBody } from '../http/body.js';
 import type { HttpRoute } from '../http/route.js';

@@ -1,4 +1,4 @@
-import type { EventsConfig } from '../daemon/events-config.js';
+import type { EventsConfig } from '../events/config.js';
 import type { Db } from '../store/db.js';
 import { listOpenOutbox, pruneOutbox, recordDeliveryAttempt, recordGivenUp, type OutboxRow } from '../store/outbox.js';
 import type { Clock } from '../util/clock.js';

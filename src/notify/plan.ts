@@ -1,4 +1,4 @@
-import type { RetryConfig } from '../daemon/events-config.js';
+import type { RetryConfig } from '../events/config.js';
 
 // What the deliverer does next, decided from the open outbox rows and the
 // time alone: which deliveries are due now, which are given up, and when to

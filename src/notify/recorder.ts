@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Job, JobStatus, Pod } from '../api/types.js';
-import type { EventsConfig, NotifyEvent } from '../daemon/events-config.js';
+import type { EventsConfig, NotifyEvent } from '../events/config.js';
 import type { Db } from '../store/db.js';
 import { insertOutbox } from '../store/outbox.js';
 import { lastFailedTermination, runTrigger } from '../store/runs.js';

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { CommitStatusConfig, NotifyTargetConfig } from '../daemon/events-config.js';
+import type { CommitStatusConfig, NotifyTargetConfig } from '../events/config.js';
 import { hmacHex } from '../hooks/signature.js';
 import type { OutboxRow } from '../store/outbox.js';
 import type { CommitStatusPayload } from './recorder.js';

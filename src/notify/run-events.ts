@@ -1,5 +1,5 @@
 import type { Job, JobStatus } from '../api/types.js';
-import type { NotifyEvent } from '../daemon/events-config.js';
+import type { NotifyEvent } from '../events/config.js';
 
 // Which notifications a status change causes, and what they say: pure, from
 // the status before and after the controller's write.

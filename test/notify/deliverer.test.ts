@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_RETRY, type EventsConfig } from '../../src/daemon/events-config.js';
+import { DEFAULT_RETRY, type EventsConfig } from '../../src/events/config.js';
 import { Deliverer } from '../../src/notify/deliverer.js';
 import { OutboxRecorder } from '../../src/notify/recorder.js';
 import { openDb } from '../../src/store/db.js';

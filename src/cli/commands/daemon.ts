@@ -122,7 +122,7 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
   const listen = listenFlags(values);
 
   const stateDir = (values.state as string | undefined) ?? process.env.GITJOBS_STATE ?? 'state';
-  const { loadEventsConfig } = await import('../../daemon/events-config.js');
+  const { loadEventsConfig } = await import('../../events/config.js');
   const events = loadEventsConfig(values['events-config'] as string | undefined, resolvePath(stateDir));
   const { startDaemon } = await import('../../daemon/daemon.js');
   const { createLogger } = await import('../../util/logger.js');

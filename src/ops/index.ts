@@ -1,4 +1,4 @@
-import type { ControlHandler } from '../control.js';
+import type { ControlHandler } from './control.js';
 import { apply, applyDryRun, create, createDryRun } from './apply.js';
 import { createJobFromOp, deleteCronJobsOp, patchCronJobOp } from './cronjob.js';
 import { deletePods } from './delete-pod.js';

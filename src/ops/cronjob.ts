@@ -1,8 +1,8 @@
-import { GitjobsError } from '../../errors.js';
-import { getCronJobByName } from '../../store/cronjobs.js';
-import type { Cascade } from '../../sync/manual.js';
-import { deleteCronJob, instantiateCronJob, patchCronJob } from '../../sync/manual-cronjob.js';
-import type { ControlHandler } from '../control.js';
+import { GitjobsError } from '../errors.js';
+import { getCronJobByName } from '../store/cronjobs.js';
+import type { Cascade } from '../sync/manual.js';
+import { deleteCronJob, instantiateCronJob, patchCronJob } from '../sync/manual-cronjob.js';
+import type { ControlHandler } from './control.js';
 
 const CASCADES: readonly Cascade[] = ['background', 'foreground', 'orphan'];
 const ns = (v: unknown): string => (typeof v === 'string' ? v : 'default');

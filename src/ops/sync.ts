@@ -1,5 +1,5 @@
-import { listSources } from '../../store/sources.js';
-import type { ControlHandler } from '../control.js';
+import { listSources } from '../store/sources.js';
+import type { ControlHandler } from './control.js';
 
 /** `gitjobs sync`: read the source now; reply once the store has the result, with the revision's manifest problems. */
 export const sync: ControlHandler = async (_req, ctx) => {

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EMPTY_EVENTS_CONFIG, loadEventsConfig, parseEventsConfig } from '../../src/daemon/events-config.js';
+import { EMPTY_EVENTS_CONFIG, loadEventsConfig, parseEventsConfig } from '../../src/events/config.js';
 import { cli, tempDir } from '../helpers/e2e.js';
 
 const parse = (doc: unknown, env: NodeJS.ProcessEnv = {}) => parseEventsConfig(doc, 'events.yaml', env);

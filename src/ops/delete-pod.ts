@@ -1,6 +1,6 @@
-import { isPodTerminal } from '../../api/pods.js';
-import { getPodByName, markPodGone, requestPodDeletion } from '../../store/pods.js';
-import type { ControlHandler } from '../control.js';
+import { isPodTerminal } from '../api/pods.js';
+import { getPodByName, markPodGone, requestPodDeletion } from '../store/pods.js';
+import type { ControlHandler } from './control.js';
 
 /** What the eviction API writes on a pod it stops; `onPodConditions` rules match on it. */
 export const DISRUPTION_REASON = 'EvictionByEvictionAPI';

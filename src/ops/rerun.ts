@@ -1,6 +1,6 @@
-import { GitjobsError } from '../../errors.js';
-import { getJobByName } from '../../store/jobs.js';
-import type { ControlHandler } from '../control.js';
+import { GitjobsError } from '../errors.js';
+import { getJobByName } from '../store/jobs.js';
+import type { ControlHandler } from './control.js';
 
 /** `gitjobs rerun job NAME`: a fresh run of an unchanged spec. */
 export const rerun: ControlHandler = async (req, ctx) => {

@@ -1,6 +1,6 @@
-import { GitjobsError } from '../../errors.js';
-import { patchJob } from '../../sync/manual.js';
-import type { ControlHandler } from '../control.js';
+import { GitjobsError } from '../errors.js';
+import { patchJob } from '../sync/manual.js';
+import type { ControlHandler } from './control.js';
 
 /** `gitjobs patch`, `scale`, `suspend`, `resume`: a merge patch of a Job's mutable fields. */
 export const patch: ControlHandler = (req, ctx) => {

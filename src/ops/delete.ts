@@ -1,8 +1,8 @@
-import { parseSelector } from '../../api/selector.js';
-import { GitjobsError } from '../../errors.js';
-import { getJobByName, listJobs } from '../../store/jobs.js';
-import { deleteJob, type Cascade } from '../../sync/manual.js';
-import type { ControlHandler } from '../control.js';
+import { parseSelector } from '../api/selector.js';
+import { GitjobsError } from '../errors.js';
+import { getJobByName, listJobs } from '../store/jobs.js';
+import { deleteJob, type Cascade } from '../sync/manual.js';
+import type { ControlHandler } from './control.js';
 
 const CASCADES: readonly Cascade[] = ['background', 'foreground', 'orphan'];
 

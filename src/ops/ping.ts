@@ -1,3 +1,3 @@
-import type { ControlHandler } from '../control.js';
+import type { ControlHandler } from './control.js';
 
 export const ping: ControlHandler = () => ({ pid: process.pid });

@@ -1,8 +1,8 @@
-import { coerceError } from '../../errors.js';
-import type { Job } from '../../api/types.js';
-import { formatIssue, parseManifest, type ParsedJob } from '../../manifest/index.js';
-import { applyJob, type ApplyMode, type ApplyResult } from '../../sync/manual.js';
-import type { ControlHandler, ControlRequest, DaemonContext } from '../control.js';
+import { coerceError } from '../errors.js';
+import type { Job } from '../api/types.js';
+import { formatIssue, parseManifest, type ParsedJob } from '../manifest/index.js';
+import { applyJob, type ApplyMode, type ApplyResult } from '../sync/manual.js';
+import type { ControlHandler, ControlRequest, DaemonContext } from './control.js';
 
 export interface ManifestFile {
   name: string;
