@@ -11,7 +11,7 @@ import { invalid, nonNegative, notSupported, required } from './messages.js';
 import { FieldPath } from './path.js';
 import type { Reporter } from './reporter.js';
 import { checkObject } from './structure.js';
-import { validateAnnotations, validateLabels, validateNamespace, validateObjectName } from './validate-meta.js';
+import { validateAnnotations, validateLabels, validateObjectMeta, validateObjectName } from './validate-meta.js';
 import { validateJobSpec } from './validate-spec.js';
 
 export interface ParsedCronJob {
@@ -42,12 +42,7 @@ export function readCronJob(value: Raw, r: Reporter, file: string, document: num
   const namespace = meta.namespace ?? DEFAULT_NAMESPACE;
   const labels = { ...(meta.labels ?? {}) };
   const annotations = { ...(meta.annotations ?? {}) };
-  if (!r.isSettled(FieldPath.of('metadata'))) {
-    validateCronJobName(meta.name, r);
-    validateNamespace(namespace, r);
-    validateLabels(labels, FieldPath.of('metadata', 'labels'), r);
-    validateAnnotations(annotations, FieldPath.of('metadata', 'annotations'), r);
-  }
+  validateObjectMeta({ name: meta.name, namespace, labels, annotations }, validateCronJobName, r);
   const rawSpec = (checked.spec ?? {}) as Raw;
   const cronSpec = defaultCronJobSpec(rawSpec);
   if (!r.isSettled(FieldPath.of('spec'))) validateCronJobSpec(name, cronSpec, rawSpec, r);

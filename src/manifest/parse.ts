@@ -10,7 +10,7 @@ import { formatValue, required } from './messages.js';
 import { FieldPath } from './path.js';
 import { Reporter } from './reporter.js';
 import { checkObject, isPlainObject } from './structure.js';
-import { validateAnnotations, validateJobName, validateLabels, validateNamespace } from './validate-meta.js';
+import { validateJobName, validateObjectMeta } from './validate-meta.js';
 import { dropGeneratedSelector } from './selector.js';
 import { validateJobSpec } from './validate-spec.js';
 
@@ -153,12 +153,7 @@ function readJob(value: Record<string, unknown>, r: Reporter, file: string, docu
   // What a server generated (printed by `get -o yaml`) is not part of the request.
   const { labels, spec } = dropGeneratedSelector({ name, uid: rawMeta?.uid, labels: { ...(meta.labels ?? {}) }, spec: defaultJobSpec(checked.spec) });
 
-  if (!r.isSettled(FieldPath.of('metadata'))) {
-    validateJobName(meta.name, r);
-    validateNamespace(namespace, r);
-    validateLabels(labels, FieldPath.of('metadata', 'labels'), r);
-    validateAnnotations(annotations, FieldPath.of('metadata', 'annotations'), r);
-  }
+  validateObjectMeta({ name: meta.name, namespace, labels, annotations }, validateJobName, r);
   if (!r.isSettled(FieldPath.of('spec'))) validateJobSpec(name, spec, r);
   if (r.hasErrors) return undefined;
 

@@ -67,3 +67,20 @@ export function validateAnnotations(annotations: Record<string, string>, path: F
   }
   if (bytes > MAX_ANNOTATIONS_BYTES) r.error('FieldInvalid', path, `Too long: must have at most ${MAX_ANNOTATIONS_BYTES} bytes`);
 }
+
+/**
+ * ValidateObjectMeta: the name by the kind's own rule, then the namespace,
+ * labels and annotations as every kind has them. Skipped when the structure
+ * of metadata was already refused.
+ */
+export function validateObjectMeta(
+  meta: { name: string | undefined; namespace: string; labels: Record<string, string>; annotations: Record<string, string> },
+  nameRule: (name: string | undefined, r: Reporter) => void,
+  r: Reporter,
+): void {
+  if (r.isSettled(FieldPath.of('metadata'))) return;
+  nameRule(meta.name, r);
+  validateNamespace(meta.namespace, r);
+  validateLabels(meta.labels, FieldPath.of('metadata', 'labels'), r);
+  validateAnnotations(meta.annotations, FieldPath.of('metadata', 'annotations'), r);
+}
