@@ -140,7 +140,7 @@ describe('apply --dry-run, diff and create job', () => {
     expect(run(['diff', '-f', file]).code).toBeGreaterThan(1);
   });
 
-  it('patch --type=json changes a mutable field; an immutable one is refused', () => {
+  it('patch --type=json changes a mutable field; an immutable one is refused', async () => {
     expect(run(['patch', 'job', 'adhoc', '--type=json', '-p', '[{"op":"replace","path":"/spec/parallelism","value":1}]'])).toMatchObject({ code: 0, stdout: 'job.batch/adhoc patched\n' });
     expect(d.job('adhoc')!.spec.parallelism).toBe(1);
     const labels = run(['patch', 'job/adhoc', '--type', 'json', '-p', '[{"op":"add","path":"/metadata/labels/team","value":"data"}]']);
@@ -152,8 +152,10 @@ describe('apply --dry-run, diff and create job', () => {
     expect(run(['patch', 'job', 'adhoc', '--type=json', '-p', '[{"op":"remove","path":"/spec/nope"}]']).stderr).toMatch(/path "\/spec\/nope" does not exist/);
     const pod = d.pods('job-name=adhoc')[0]!.metadata.name;
     expect(run(['delete', 'job', 'adhoc']).code).toBe(0);
-    // Its running pod was stopped: the kubelet's Killing event says so.
-    expect(run(['events', '--for', `pod/${pod}`]).stdout).toMatch(/Normal\s+Killing\s+pod\/\S+\s+Stopping container main/);
+    // Its running pod was stopped: the kubelet's Killing event says so (recorded once the stop is, so waited for).
+    const killing = /Normal\s+Killing\s+pod\/\S+\s+Stopping container main/;
+    await waitFor('the Killing event', () => killing.test(run(['events', '--for', `pod/${pod}`]).stdout));
+    expect(run(['events', '--for', `pod/${pod}`]).stdout).toMatch(killing);
   });
 
   it('create job NAME --image -- CMD runs the command; --dry-run=client -o yaml prints the manifest', async () => {
