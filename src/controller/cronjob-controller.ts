@@ -6,7 +6,7 @@ import {
   type CronJob,
 } from '../api/cronjob.js';
 import type { Job } from '../api/types.js';
-import { jobFromTemplate, rfc3339InZone } from '../cronjob/job-from-template.js';
+import { jobFromTemplate, rfc3339InZone } from '../sync/job-from-template.js';
 import { finishedCondition } from '../reconcile/conditions.js';
 import { reconcileCronJob, type ChildJob, type CronJobPlan } from '../reconcile/cronjob.js';
 import { getCronJob, getCronJobStatus, listCronJobUids, putCronJobStatus, removeCronJob } from '../store/cronjobs.js';

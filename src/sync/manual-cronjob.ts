@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { INSTANTIATE_ANNOTATION, type CronJob, type CronJobSpec } from '../api/cronjob.js';
 import type { Job } from '../api/types.js';
-import { jobFromTemplate } from '../cronjob/job-from-template.js';
+import { jobFromTemplate } from './job-from-template.js';
 import { GitjobsError, type FieldCause } from '../errors.js';
 import { validateCronJobSpec } from '../manifest/cronjob.js';
 import type { ManifestIssue } from '../manifest/issues.js';

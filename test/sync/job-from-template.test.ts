@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rfc3339InZone } from '../../src/cronjob/job-from-template.js';
+import { rfc3339InZone } from '../../src/sync/job-from-template.js';
 
 describe('the scheduled-timestamp annotation', () => {
   it.each([
