@@ -14,6 +14,11 @@
  *         `setpriv --clear-groups --inh-caps=-all --bounding-set=-all
  *         --no-new-privs`); '-' to keep ours.
  *
+ * usage: pod-supervisor --serve
+ *   the launcher (pod-launcher.c): a long-lived process the daemon feeds
+ *   container starts over a pipe; each start is a fork of it that runs the
+ *   same supervision as here, with no exec of its own.
+ *
  * Spawned detached with its stdio on the log file, so it outlives the daemon.
  * The workload gets a session of its own, so signalling the pod's process
  * group never reaches us: we stay to record how it ended, and exit with its
@@ -34,8 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* What pod-wrapper.sh exits with when it cannot set a run up: not the workload's. */
-#define SETUP_FAILED 125
+#include "pod-supervisor.h"
 
 static const char *records;
 
@@ -55,9 +59,9 @@ static void record(const char *name, long value) {
   close(fd);
 }
 
-static void join_cgroups(char *list) {
-  if (strcmp(list, "-") == 0) return;
-  if (strcmp(list, "wait") == 0) {
+/* Writes us into each cgroup.procs file; `wait_joined` instead waits for RECORDS`joined`, once whoever spawned us moved us. */
+static void join_cgroups(char *const *procs, int wait_joined) {
+  if (wait_joined) {
     /* Bounded: a spawner that died before moving us must not leave us waiting forever. */
     char path[4096];
     snprintf(path, sizeof path, "%sjoined", records);
@@ -70,9 +74,9 @@ static void join_cgroups(char *list) {
   }
   char pid[24];
   int n = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
-  for (char *save = NULL, *f = strtok_r(list, ":", &save); f != NULL; f = strtok_r(NULL, ":", &save)) {
-    int fd = open(f, O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || write(fd, pid, (size_t)n) != n) die("cannot join", f);
+  for (; *procs != NULL; procs++) {
+    int fd = open(*procs, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, pid, (size_t)n) != n) die("cannot join", *procs);
     close(fd);
   }
 }
@@ -99,15 +103,10 @@ static void drop_privileges(const char *spec) {
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) die("clearing ambient capabilities", NULL);
 }
 
-int main(int argc, char **argv) {
-  if (argc < 5) {
-    dprintf(2, "usage: pod-supervisor RECORDS JOIN DROP COMMAND [ARG...]\n");
-    return 2;
-  }
-  records = argv[1];
+int supervise(const char *run_records, char *const *procs, int wait_joined, const char *drop, char **argv, char **envp) {
+  records = run_records;
   /* Into the pod's cgroups before anything is forked, so every descendant of the workload is inside. */
-  join_cgroups(argv[2]);
-  const char *drop = argv[3];
+  join_cgroups(procs, wait_joined);
   pid_t child = fork();
   if (child < 0) die("fork", NULL);
   if (child == 0) {
@@ -116,18 +115,35 @@ int main(int argc, char **argv) {
     sigprocmask(SIG_SETMASK, &all, NULL);
     if (setsid() < 0) die("setsid", NULL);
     if (strcmp(drop, "-") != 0) drop_privileges(drop);
-    execvp(argv[4], argv + 4);
+    /* execvp looks the command up in the PATH of environ: the workload's, as a runtime does. */
+    if (envp != NULL) environ = envp;
+    execvp(argv[0], argv);
     /* The kubelet checked the executable before the start: this is a race or a permission. */
     int err = errno;
-    dprintf(2, "gitjobs supervisor: exec %s: %s\n", argv[4], strerror(err));
+    dprintf(2, "gitjobs supervisor: exec %s: %s\n", argv[0], strerror(err));
     _exit(err == ENOENT ? 127 : 126);
   }
   record("workload.pid", child);
-  int status, rc;
+  int status;
   while (waitpid(child, &status, 0) < 0)
     if (errno != EINTR) die("wait", NULL);
-  rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   record("exit", rc);
-  /* Also our own status: when the exit file cannot be written, a daemon that is still our parent learns it here. */
   return rc;
+}
+
+int main(int argc, char **argv) {
+  if (argc == 2 && strcmp(argv[1], "--serve") == 0) return serve();
+  if (argc < 5) {
+    dprintf(2, "usage: pod-supervisor RECORDS JOIN DROP COMMAND [ARG...]\n       pod-supervisor --serve\n");
+    return 2;
+  }
+  int wait_joined = strcmp(argv[2], "wait") == 0;
+  char *procs[64];
+  int n = 0;
+  if (!wait_joined && strcmp(argv[2], "-") != 0)
+    for (char *save = NULL, *f = strtok_r(argv[2], ":", &save); f != NULL && n < 63; f = strtok_r(NULL, ":", &save)) procs[n++] = f;
+  procs[n] = NULL;
+  /* Also our own status: when the exit file cannot be written, a daemon that is still our parent learns it here. */
+  return supervise(argv[1], procs, wait_joined, argv[3], argv + 4, NULL);
 }
