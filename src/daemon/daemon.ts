@@ -8,6 +8,9 @@ import { CronJobController } from '../controller/cronjob-controller.js';
 import { listCronJobs } from '../store/cronjobs.js';
 import { setUpContainment, type Containment, type PodContainmentFlags } from '../executor/containment/containment.js';
 import { ForkServer, forkServerAvailable } from '../executor/runtime/fork-server.js';
+import { Launcher } from '../executor/runtime/launcher.js';
+import { installSupervisor } from '../executor/runtime/supervisor.js';
+import type { Spawner } from '../executor/runtime/spawner.js';
 import { stateHash } from '../executor/containment/pod-cgroups.js';
 import { Kubelet } from '../executor/kubelet.js';
 import { openSecretsFolder } from '../executor/config/secrets.js';
@@ -134,7 +137,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
         });
   const observer: DaemonObserver = metrics ?? NO_OBSERVER;
   const containment = setUpContainment({ ...o.containment, stateDir, logger: o.logger });
-  const spawner = forkServerFor(containment, stateDir, o.logger, folderLockFd(server));
+  const spawner = spawnerFor(containment, stateDir, o.logger, folderLockFd(server));
   const machine = localCapacity(stateDir);
   const nodeCapacity = { cpu: o.node?.cpu ?? machine.cpu, memory: o.node?.memory ?? machine.memory };
   const scheduler = new Scheduler({
@@ -316,16 +319,27 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   };
 }
 
+/** Set to `node` to start containers through the Node fork server even where the launcher was built. */
+export const SPAWNER_ENV = 'GITJOBS_SPAWNER';
+
 /**
- * Container starts go through a fork server unless we run from the TypeScript
- * sources (tests of the daemon's parts), where spawning from this process does.
+ * Container starts go through the compiled launcher where it was built and
+ * the supervisor itself switches the pod's user; else through the Node fork
+ * server, unless we run from the TypeScript sources (tests of the daemon's
+ * parts), where spawning from this process does.
  */
-function forkServerFor(containment: Containment, stateDir: string, logger: Logger, lockFd: number | undefined): ForkServer | undefined {
-  if (!forkServerAvailable()) return undefined;
+function spawnerFor(containment: Containment, stateDir: string, logger: Logger, lockFd: number | undefined): Spawner | undefined {
   const cg = containment.cgroups;
+  const hold = lockFd === undefined ? {} : { holdFd: lockFd };
+  const sup = containment.supervisor;
+  // A supervisor spawned as the pod's user ('spawn') must be moved into its cgroup by Node.
+  if (sup?.native === true && containment.switchBy !== 'spawn' && process.env[SPAWNER_ENV] !== 'node') {
+    return new Launcher({ program: installSupervisor(stateDir, sup).path, cgroups: cg, logger, ...hold });
+  }
+  if (!forkServerAvailable()) return undefined;
   return new ForkServer({
     config: cg === undefined ? {} : { cgroups: { layout: cg.layout, hash: stateHash(stateDir), podPidsMax: cg.podPidsMax } },
     logger,
-    ...(lockFd === undefined ? {} : { holdFd: lockFd }),
+    ...hold,
   });
 }

@@ -20,6 +20,24 @@ export interface RunLimits {
   cpu?: number;
 }
 
+/**
+ * One write of a run's set-up. A required write that fails names its limit as
+ * not applied, and the limit's later writes are skipped; an optional one
+ * (turning controllers on, the swap limit) may fail silently.
+ */
+export interface CgroupWrite {
+  path: string;
+  value: string;
+  limit?: 'pids' | 'memory' | 'cpu';
+  required: boolean;
+}
+
+export interface CgroupPlan {
+  mkdirs: string[];
+  writes: CgroupWrite[];
+  procs: string[];
+}
+
 type Role = 'track' | 'memory' | 'pids' | 'cpu' | 'freezer';
 
 interface Hierarchy {
@@ -96,11 +114,29 @@ export class PodCgroups {
   /**
    * Creates a container run's leaf with its limits, and returns the
    * `cgroup.procs` files the supervisor writes itself into, plus the limits
-   * that could not be applied.
+   * that could not be applied. Throws when a leaf cannot be made.
    */
   prepareRun(podUid: string, leaf: string, limits: RunLimits): { procs: string[]; failed: string[] } {
-    const procs: string[] = [];
+    const plan = this.planRun(podUid, leaf, limits);
+    for (const dir of plan.mkdirs) mkdirSync(dir, { recursive: true });
     const failed: string[] = [];
+    for (const op of plan.writes) {
+      if (op.limit !== undefined && failed.includes(op.limit)) continue;
+      if (!tryWrite(op.path, op.value) && op.required && op.limit !== undefined) failed.push(op.limit);
+    }
+    return { procs: plan.procs, failed };
+  }
+
+  /**
+   * What preparing a run takes, as data: the folders to make (with their
+   * parents), then the writes in order, then the files to join. The launcher
+   * (pod-launcher.c) carries it out in its own process; prepareRun here.
+   */
+  planRun(podUid: string, leaf: string, limits: RunLimits): CgroupPlan {
+    const plan: CgroupPlan = { mkdirs: [], writes: [], procs: [] };
+    const write = (limit: CgroupWrite['limit'], path: string, value: string, required = true): void => {
+      plan.writes.push({ path, value, required, ...(limit === undefined ? {} : { limit }) });
+    };
     for (const h of this.hierarchies) {
       // A hierarchy that would hold nothing for this run is left out: every
       // cgroup made, joined and removed costs the kernel's cgroup locks, which
@@ -108,31 +144,35 @@ export class PodCgroups {
       if (!this.needed(h, limits)) continue;
       const pod = join(this.base(h), podUid);
       const dir = join(pod, leaf);
-      mkdirSync(dir, { recursive: true });
+      plan.mkdirs.push(dir);
       if (h.v2) {
         const ctl = LIMITS.filter((c) => h.roles.has(c));
-        if (ctl.length > 0) enableControllers(pod, ctl);
+        // '+c' for a controller already on is accepted: no need to read first.
+        if (ctl.length > 0) write(undefined, join(pod, 'cgroup.subtree_control'), ctl.map((c) => `+${c}`).join(' '), false);
       }
-      if (h.roles.has('pids') && this.podPidsMax > 0) {
-        if (!tryWrite(join(pod, 'pids.max'), String(this.podPidsMax))) failed.push('pids');
-      }
+      if (h.roles.has('pids') && this.podPidsMax > 0) write('pids', join(pod, 'pids.max'), String(this.podPidsMax));
       if (h.roles.has('memory') && limits.memoryBytes !== undefined) {
         const bytes = String(Math.max(4096, Math.floor(limits.memoryBytes)));
-        const ok = h.v2 ? tryWrite(join(dir, 'memory.max'), bytes) : tryWrite(join(dir, 'memory.limit_in_bytes'), bytes);
+        write('memory', join(dir, h.v2 ? 'memory.max' : 'memory.limit_in_bytes'), bytes);
         // Without swap limited too, a memory hog swaps instead of being OOM-killed.
-        if (ok) tryWrite(join(dir, h.v2 ? 'memory.swap.max' : 'memory.memsw.limit_in_bytes'), h.v2 ? '0' : bytes);
-        if (!ok) failed.push('memory');
+        write('memory', join(dir, h.v2 ? 'memory.swap.max' : 'memory.memsw.limit_in_bytes'), h.v2 ? '0' : bytes, false);
       }
       if (h.roles.has('cpu') && limits.cpu !== undefined) {
         const quota = String(Math.max(MIN_QUOTA_US, Math.ceil(limits.cpu * CPU_PERIOD_US)));
-        const ok = h.v2
-          ? tryWrite(join(dir, 'cpu.max'), `${quota} ${CPU_PERIOD_US}`)
-          : tryWrite(join(dir, 'cpu.cfs_period_us'), String(CPU_PERIOD_US)) && tryWrite(join(dir, 'cpu.cfs_quota_us'), quota);
-        if (!ok) failed.push('cpu');
+        if (h.v2) write('cpu', join(dir, 'cpu.max'), `${quota} ${CPU_PERIOD_US}`);
+        else {
+          write('cpu', join(dir, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
+          write('cpu', join(dir, 'cpu.cfs_quota_us'), quota);
+        }
       }
-      procs.push(join(dir, 'cgroup.procs'));
+      plan.procs.push(join(dir, 'cgroup.procs'));
     }
-    return { procs, failed };
+    return plan;
+  }
+
+  /** A pod's cgroup in every hierarchy, whether or not its runs made one there. */
+  podDirs(podUid: string): string[] {
+    return this.hierarchies.map((h) => this.dir(h, podUid));
   }
 
   /** Moves a process into a run's leaves (those prepareRun made): for a supervisor that cannot do it itself. */

@@ -65,6 +65,12 @@ static void reply(const char *fmt, ...) {
   for (int off = 0; off < n;) {
     ssize_t w = write(1, line + off, (size_t)(n - off));
     if (w < 0 && errno == EINTR) continue;
+    if (w < 0 && errno == EAGAIN) {
+      /* Our end of the pipe may have come non-blocking: wait until the daemon reads. */
+      struct pollfd out = {1, POLLOUT, 0};
+      poll(&out, 1, -1);
+      continue;
+    }
     /* The daemon is gone: the runs started go on without us, as they do without it. */
     if (w < 0) _exit(0);
     off += (int)w;
@@ -189,16 +195,8 @@ static void start(struct cursor *c) {
   char cgroup_error[4200] = "";
   char failed[256] = "";
   for (long i = 0; i < nmk; i++) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s", mkdirs[i]);
-    /* mkdir -p: the pod's folder, then the run's leaf. */
-    for (char *s = path + 1; *s != 0; s++)
-      if (*s == '/') {
-        *s = 0;
-        if (mkdir(path, 0755) != 0 && errno != EEXIST) break;
-        *s = '/';
-      }
-    if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+    /* The run's leaf, and the pod's folder first when this is the pod's first run. */
+    if (ensure_dir(mkdirs[i]) != 0) {
       snprintf(cgroup_error, sizeof cgroup_error, "cannot create %s: %s", mkdirs[i], strerror(errno));
       break;
     }
@@ -347,7 +345,7 @@ int serve(void) {
       if (buf == NULL) return 1;
     }
     ssize_t r = read(0, buf + len, cap - len);
-    if (r < 0 && errno == EINTR) continue;
+    if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (r <= 0) return 0;
     len += (size_t)r;
     size_t off = 0;

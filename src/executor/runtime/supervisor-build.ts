@@ -2,11 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { NATIVE_SUPERVISOR_PATH, SUPERVISOR_SOURCE_PATH } from './supervisor.js';
+import { NATIVE_SUPERVISOR_PATH, SUPERVISOR_SOURCES } from './supervisor.js';
 
-// Part of `npm run build`: compiles pod-supervisor.c for this host. Without a
-// C compiler, or when it fails, the build goes on and pods use the shell
-// supervisor (slower per start, same behaviour), so gitjobs still installs.
+// Part of `npm run build`: compiles pod-supervisor.c and its launcher
+// (pod-launcher.c) into one program for this host. Without a C compiler, or
+// when it fails, the build goes on and pods use the shell supervisor and the
+// Node fork server (slower per start, same behaviour), so gitjobs still installs.
 
 export interface BuildResult {
   built: boolean;
@@ -14,10 +15,10 @@ export interface BuildResult {
   message?: string;
 }
 
-export function buildSupervisor(source = SUPERVISOR_SOURCE_PATH, out = NATIVE_SUPERVISOR_PATH, cc = process.env.CC ?? 'cc'): BuildResult {
+export function buildSupervisor(sources: readonly string[] = SUPERVISOR_SOURCES, out = NATIVE_SUPERVISOR_PATH, cc = process.env.CC ?? 'cc'): BuildResult {
   mkdirSync(dirname(out), { recursive: true });
   const tmp = `${out}.tmp`;
-  const r = spawnSync(cc, ['-O2', '-Wall', '-Wextra', '-o', tmp, source], { encoding: 'utf8' });
+  const r = spawnSync(cc, ['-O2', '-Wall', '-Wextra', '-o', tmp, ...sources], { encoding: 'utf8' });
   if (r.error !== undefined || r.status !== 0) {
     rmSync(tmp, { force: true });
     // A supervisor left from an earlier build would not match this source.

@@ -9,7 +9,7 @@ import {
   installSupervisor,
   NATIVE_SUPERVISOR_PATH,
   SHELL_SUPERVISOR_PATH,
-  SUPERVISOR_SOURCE_PATH,
+  SUPERVISOR_SOURCES,
   supervisorArgv,
   type Supervisor,
 } from '../../../src/executor/runtime/supervisor.js';
@@ -182,7 +182,7 @@ describe('choosing and building the supervisor', () => {
   it('a host without a C compiler builds nothing and removes a stale supervisor, so pods fall back to the shell one', () => {
     const out = join(dir, 'pod-supervisor');
     writeFileSync(out, 'stale');
-    const r = buildSupervisor(SUPERVISOR_SOURCE_PATH, out, join(dir, 'no-such-cc'));
+    const r = buildSupervisor(SUPERVISOR_SOURCES, out, join(dir, 'no-such-cc'));
     expect(r.built).toBe(false);
     expect(r.message).toContain('ENOENT');
     expect(existsSync(out)).toBe(false);
@@ -191,7 +191,7 @@ describe('choosing and building the supervisor', () => {
   it.skipIf(!builtNative)('a source the compiler rejects is reported with its words', () => {
     const bad = join(dir, 'bad.c');
     writeFileSync(bad, 'int main( {\n');
-    const r = buildSupervisor(bad, join(dir, 'out'), process.env.CC ?? 'cc');
+    const r = buildSupervisor([bad], join(dir, 'out'), process.env.CC ?? 'cc');
     expect(r.built).toBe(false);
     expect(r.message).toMatch(/bad\.c/);
   });
