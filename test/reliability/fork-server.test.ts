@@ -27,7 +27,7 @@ function cmdline(pid: number): string {
   }
 }
 
-const SPAWNERS = [
+const SPAWNERS: { name: string; env: Record<string, string>; cmdline: string; ended: string; skip: boolean }[] = [
   { name: 'the launcher', env: {}, cmdline: 'pod-supervisor-', ended: 'the launcher ended', skip: !existsSync(NATIVE_SUPERVISOR_PATH) },
   { name: 'the Node fork server', env: { [SPAWNER_ENV]: 'node' }, cmdline: 'fork-server-main.js', ended: 'the fork server ended', skip: false },
 ];

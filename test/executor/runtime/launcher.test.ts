@@ -175,6 +175,17 @@ describe.skipIf(!built)('the launcher', () => {
   });
 });
 
+describe('the start frame', () => {
+  it('carries the prefix before the command, the user to drop to and the pod uid; a supervisor to spawn as another user is not the launcher\'s', () => {
+    const req = request('f', ['echo', 'hi'], { prefix: ['prlimit', '--nofile=64', '--'], drop: { uid: 65534, gid: 65534 }, podUid: 200001 });
+    const fields = startFrame(3, req, undefined).toString('utf8').split('\n').slice(1).join('\n').split('\0');
+    expect(fields.slice(0, 8)).toEqual(['S', '3', req.records, req.logDir, req.logPath, req.cwd, '65534:65534', '200001']);
+    // No cgroups: no folders, writes or procs files; then argv, prefix first.
+    expect(fields.slice(8, 16)).toEqual(['0', '0', '0', '5', 'prlimit', '--nofile=64', '--', 'echo']);
+    expect(() => startFrame(4, { ...req, spawnAs: { uid: 1, gid: 1 } }, undefined)).toThrow(/another user/);
+  });
+});
+
 describe.skipIf(!built)('the launcher fed raw frames', () => {
   it('a frame it cannot read is answered F for its id, and the next request still runs', async () => {
     const r = rawLauncher();
