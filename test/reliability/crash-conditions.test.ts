@@ -2,6 +2,7 @@
 // siblings run, the interim and terminal conditions, a pod failure policy
 // match, a burst of endings, and two pods for one index. Real daemon, real
 // processes; gates (files the test creates) order the events.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -135,10 +136,19 @@ describe('crash around a Job outcome', () => {
     // 500 at once is past the node's default pod limit (110).
     const n = 500;
     const d = await daemon({ extraArgs: ['--node-max-pods', '600'], files: {} });
-    const gate = join(d.dir, 'gate');
-    d.writeJob('many.yaml', shJob('many', `${untilGate(gate, '0.5')}; exit 0`, `  parallelism: ${n}\n  completions: ${n}\n  backoffLimit: 0\n`));
-    await waitFor(`${n} pods running`, () => podsOf(d.stateDir, 'many').filter((p) => p.status.phase === 'Running').length === n, 40_000, 250);
-    writeFileSync(gate, '');
+    // The pods wait on a shared flock of a file the test holds: blocked in the kernel, 500 waiting pods
+    // cost nothing, where 500 polling shells were a thousand execs a second on two cores.
+    const lock = join(d.dir, 'gate.lock');
+    writeFileSync(lock, '');
+    const holder = spawn('flock', [lock, 'cat'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    try {
+      await waitFor('the gate held', () => spawnSync('flock', ['-n', '-s', lock, 'true']).status === 1);
+      d.writeJob('many.yaml', shJob('many', `flock -s ${lock} true; exit 0`, `  parallelism: ${n}\n  completions: ${n}\n  backoffLimit: 0\n`));
+      await waitFor(`${n} pods running`, () => podsOf(d.stateDir, 'many').filter((p) => p.status.phase === 'Running').length === n, 40_000, 250);
+    } finally {
+      // Opened even when the wait fails, so no pod is left waiting for a test that is over.
+      holder.stdin!.end();
+    }
     await waitFor('many complete', () => hasCondition(d.stateDir, 'many', 'Complete'), 30_000, 200);
     expect(jobStatus(d.stateDir, 'many')).toMatchObject({ succeeded: n, failed: 0, active: 0 });
     const pods = podsOf(d.stateDir, 'many');
