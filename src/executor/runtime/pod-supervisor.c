@@ -131,19 +131,3 @@ int supervise(const char *run_records, char *const *procs, int wait_joined, cons
   record("exit", rc);
   return rc;
 }
-
-int main(int argc, char **argv) {
-  if (argc == 2 && strcmp(argv[1], "--serve") == 0) return serve();
-  if (argc < 5) {
-    dprintf(2, "usage: pod-supervisor RECORDS JOIN DROP COMMAND [ARG...]\n       pod-supervisor --serve\n");
-    return 2;
-  }
-  int wait_joined = strcmp(argv[2], "wait") == 0;
-  char *procs[64];
-  int n = 0;
-  if (!wait_joined && strcmp(argv[2], "-") != 0)
-    for (char *save = NULL, *f = strtok_r(argv[2], ":", &save); f != NULL && n < 63; f = strtok_r(NULL, ":", &save)) procs[n++] = f;
-  procs[n] = NULL;
-  /* Also our own status: when the exit file cannot be written, a daemon that is still our parent learns it here. */
-  return supervise(argv[1], procs, wait_joined, argv[3], argv + 4, NULL);
-}

@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 
 export const SHELL_SUPERVISOR_PATH = fileURLToPath(new URL('../../../src/executor/runtime/pod-wrapper.sh', import.meta.url));
 export const SUPERVISOR_SOURCE_PATH = fileURLToPath(new URL('../../../src/executor/runtime/pod-supervisor.c', import.meta.url));
-/** What the compiled supervisor is built from: itself, and the launcher it also is (`--serve`). */
-export const SUPERVISOR_SOURCES: readonly string[] = [SUPERVISOR_SOURCE_PATH, fileURLToPath(new URL('../../../src/executor/runtime/pod-launcher.c', import.meta.url))];
+/** What the compiled supervisor is built from: the supervision, the launcher it also is (`--serve`), and the entry point choosing between them. */
+export const SUPERVISOR_SOURCES: readonly string[] = [SUPERVISOR_SOURCE_PATH, ...['pod-launcher.c', 'pod-main.c'].map((f) => fileURLToPath(new URL(`../../../src/executor/runtime/${f}`, import.meta.url)))];
 /** Where `npm run build` leaves the compiled supervisor (absent without a C compiler). */
 export const NATIVE_SUPERVISOR_PATH = fileURLToPath(new URL('../../../dist/executor/runtime/pod-supervisor', import.meta.url));
 
