@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../util/logger.js';
 import type { ForkServerConfig } from './fork-server-main.js';
+import { spawnLineChild } from './line-child.js';
 import type { Spawner, StartCallbacks, StartRequest, StartedRun } from './spawner.js';
 
 const MAIN = fileURLToPath(new URL('./fork-server-main.js', import.meta.url));
@@ -34,7 +35,6 @@ export class ForkServer implements Spawner {
   private child: ChildProcess | undefined;
   private nextId = 1;
   private readonly calls = new Map<number, StartCallbacks>();
-  private buffer = '';
   private stopped = false;
 
   constructor(
@@ -72,51 +72,36 @@ export class ForkServer implements Spawner {
 
   private ensureChild(): ChildProcess {
     if (this.child !== undefined) return this.child;
-    const stdio: ('pipe' | 'inherit' | number)[] = ['pipe', 'pipe', 'inherit'];
-    if (this.o.holdFd !== undefined) stdio.push(this.o.holdFd);
-    const child = spawn(process.execPath, [MAIN, JSON.stringify(this.o.config)], { stdio });
+    const child = spawnLineChild(process.execPath, [MAIN, JSON.stringify(this.o.config)], this.o.holdFd, (line) => this.onLine(line), (code, signal) => this.onExit(child, code, signal));
     this.child = child;
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => this.onData(d));
-    // 'close' and not 'exit': what it wrote before it ended is read first.
-    child.once('close', (code, signal) => this.onExit(child, code, signal));
-    child.stdin!.on('error', () => {
-      // it died: 'exit' reports that
-    });
     return child;
   }
 
-  private onData(d: string): void {
-    this.buffer += d;
-    let nl: number;
-    while ((nl = this.buffer.indexOf('\n')) !== -1) {
-      const line = this.buffer.slice(0, nl);
-      this.buffer = this.buffer.slice(nl + 1);
-      let msg: Outbound;
-      try {
-        msg = JSON.parse(line) as Outbound;
-      } catch {
-        continue;
-      }
-      if (msg.t === 'stuck') {
-        this.o.logger.warn('could not remove a pod cgroup', { pod: msg.podUid, cgroup: msg.dir });
-        continue;
-      }
-      const cb = this.calls.get(msg.id);
-      if (cb === undefined) continue;
-      if (msg.t === 'started') cb.started(msg.run);
-      else if (msg.t === 'failed') {
-        this.calls.delete(msg.id);
-        cb.failed(msg.message);
-      } else {
-        this.calls.delete(msg.id);
-        cb.exited(msg.code ?? undefined);
-      }
+  private onLine(line: string): void {
+    let msg: Outbound;
+    try {
+      msg = JSON.parse(line) as Outbound;
+    } catch {
+      return;
+    }
+    if (msg.t === 'stuck') {
+      this.o.logger.warn('could not remove a pod cgroup', { pod: msg.podUid, cgroup: msg.dir });
+      return;
+    }
+    const cb = this.calls.get(msg.id);
+    if (cb === undefined) return;
+    if (msg.t === 'started') cb.started(msg.run);
+    else if (msg.t === 'failed') {
+      this.calls.delete(msg.id);
+      cb.failed(msg.message);
+    } else {
+      this.calls.delete(msg.id);
+      cb.exited(msg.code ?? undefined);
     }
   }
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.child === child) this.child = undefined;
-    this.buffer = '';
     const left = [...this.calls.values()];
     this.calls.clear();
     if (this.stopped) return;

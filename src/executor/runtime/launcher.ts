@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { Logger } from '../../util/logger.js';
 import { removeCgroupWhenEmpty, type PodCgroups } from '../containment/pod-cgroups.js';
+import { spawnLineChild } from './line-child.js';
 import type { Spawner, StartCallbacks, StartRequest, StartedRun } from './spawner.js';
 
 /**
@@ -23,7 +24,6 @@ export class Launcher implements Spawner {
   private readonly calls = new Map<number, StartCallbacks>();
   /** Pods whose cgroups the launcher found busy: removing them is ours (removeCgroupWhenEmpty). */
   private readonly removals = new Map<string, (dir: string) => void>();
-  private buffer = '';
   private stopped = false;
 
   constructor(
@@ -72,30 +72,9 @@ export class Launcher implements Spawner {
 
   private ensureChild(): ChildProcess {
     if (this.child !== undefined) return this.child;
-    const stdio: ('pipe' | 'inherit' | number)[] = ['pipe', 'pipe', 'inherit'];
-    if (this.o.holdFd !== undefined) stdio.push(this.o.holdFd);
-    const child = spawn(this.o.program, ['--serve'], { stdio });
+    const child = spawnLineChild(this.o.program, ['--serve'], this.o.holdFd, (line) => this.onReply(line), (code, signal) => this.onExit(child, code, signal));
     this.child = child;
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => this.onData(d));
-    // 'close' and not 'exit': what it wrote before it ended is read first.
-    child.once('close', (code, signal) => this.onExit(child, code, signal));
-    child.once('error', () => {
-      // not startable (the program went away): 'close' follows and reports the calls
-    });
-    child.stdin!.on('error', () => {
-      // it died: 'close' reports that
-    });
     return child;
-  }
-
-  private onData(d: string): void {
-    this.buffer += d;
-    let nl: number;
-    while ((nl = this.buffer.indexOf('\n')) !== -1) {
-      const line = this.buffer.slice(0, nl);
-      this.buffer = this.buffer.slice(nl + 1);
-      this.onReply(line);
-    }
   }
 
   private onReply(line: string): void {
@@ -123,7 +102,6 @@ export class Launcher implements Spawner {
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.child === child) this.child = undefined;
-    this.buffer = '';
     const left = [...this.calls.values()];
     this.calls.clear();
     this.removals.clear();
