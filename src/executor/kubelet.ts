@@ -50,7 +50,7 @@ export class Kubelet {
     // Also for a pod whose row is gone (its Job deleted): nothing of it may stay behind.
     if (pod === undefined || isPodTerminal(pod)) return this.release(uid, pod !== undefined);
     const rt = this.pods.ensure(uid);
-    if (pod.deletionTimestamp !== undefined) this.settle(pod, pod.status, rt, [], false);
+    if (pod.deletionTimestamp !== undefined) this.guard(pod, 'a pod deletion; retrying', {}, (failed) => this.settle(pod, pod.status, rt, [], false, { failed }), () => this.retryStep(uid));
     else if (!rt.started && pod.status.phase === 'Pending') this.startAdmitted(pod, rt);
   }
 
@@ -61,6 +61,8 @@ export class Kubelet {
 
   /** Stops watching; with stopPods the pods' processes are killed too, otherwise they keep running. */
   shutdown(stopPods: boolean): void {
+    // What this turn recorded is committed before the store closes.
+    this.rows.flush();
     this.stopped = true;
     this.pods.dropAll((uid, rt) => rt.runs.forEach((run) => stopPods && this.runner.signal(run, 'SIGKILL', uid)));
     this.runner.shutdown();
@@ -72,15 +74,18 @@ export class Kubelet {
     if (bound === undefined) return;
     rt.started = true;
     this.runner.preparePod(bound, this.uids.identityOf(bound.uid, (m) => this.rows.warn(bound, 'UidRangeExhausted', m)));
-    this.settle(bound, admittedStatus(bound, this.o.clock.now()), rt, [], true);
+    // Held for the starts; if nothing could start, written now, and a failure is tried again.
+    this.guard(bound, 'a pod admission; retrying', {}, (failed) => this.settle(bound, admittedStatus(bound, this.o.clock.now()), rt, [], true, { failed }), () => this.retryStep(bound.uid));
   }
 
   /**
    * The one step every event ends in: plan, start what the plan starts (a
    * start that fails is fed back and the plan asked again), stop, arm the
    * deadline, then write once. `hold`: the status may wait for the starts.
+   * What depends on the write (the controller hearing of it, `written`, a
+   * finished pod's release) follows its commit; `failed` if that fails.
    */
-  private settle(pod: Pod, from: PodStatus, rt: PodRuntime, ends: ContainerTermination[], hold: boolean, written?: (final: boolean) => void): void {
+  private settle(pod: Pod, from: PodStatus, rt: PodRuntime, ends: ContainerTermination[], hold: boolean, after: { written?: (final: boolean) => void; failed: (err: unknown) => void }): void {
     let plan = reconcilePod(this.input({ ...pod, status: from }, rt));
     for (let next = plan.start[0]; next !== undefined; next = plan.start[0]) {
       rt.due.delete(next.name);
@@ -93,14 +98,27 @@ export class Kubelet {
     if (plan.deadlineAt !== undefined) waitDeadline(rt, plan.deadlineAt - this.o.clock.now());
     const final = plan.state === 'Finished';
     if (plan.status === pod.status && ends.length === 0) return;
-    const wrote = this.rows.put(pod.uid, plan.status, ends, hold && !final && starting(rt));
-    written?.(final);
-    if (wrote && !final) this.rows.notify(pod.uid);
-    if (!final) return;
-    // This pod is ending: its end is written, nothing of it is kept, and its Job hears of it.
-    this.o.logger.info('pod finished', { pod: `${pod.namespace}/${pod.name}`, phase: plan.status.phase, ...(plan.status.reason ? { reason: plan.status.reason } : {}) });
-    this.release(pod.uid, true);
-    this.o.onPodChange({ ...pod, status: plan.status });
+    const held = hold && !final && starting(rt);
+    const written = (): void => {
+      after.written?.(final);
+      if (!final) {
+        if (!held) this.rows.notify(pod.uid);
+        return;
+      }
+      // This pod is ending: its end is written, nothing of it is kept, and its Job hears of it.
+      this.o.logger.info('pod finished', { pod: `${pod.namespace}/${pod.name}`, phase: plan.status.phase, ...(plan.status.reason ? { reason: plan.status.reason } : {}) });
+      this.release(pod.uid, true);
+      this.o.onPodChange({ ...pod, status: plan.status });
+    };
+    const afterCommit = (): void => {
+      // Runs from the commit, after the caller is gone: a throw here would take the daemon down.
+      try {
+        written();
+      } catch (err) {
+        this.o.logger.error('could not finish a pod change after recording it', { pod: `${pod.namespace}/${pod.name}`, ...errorFields(err) });
+      }
+    };
+    this.rows.put(pod.uid, plan.status, ends, held, { written: afterCommit, failed: after.failed });
   }
 
   /** Starts one container run: spawned, or its failure to start applied to the status. */
@@ -130,7 +148,7 @@ export class Kubelet {
     if (run.signalled) this.runner.signal(run, 'SIGTERM', podUid);
     const status = containerStarted(pod.status, name, this.o.clock.now(), run.attempt);
     // Its end is recorded all the same, with the start time the status lacks.
-    this.guard(pod, 'a container start', { container: name }, () => this.settle(pod, status, rt, [], true), () => this.rows.hold(podUid, status));
+    this.guard(pod, 'a container start', { container: name }, (failed) => this.settle(pod, status, rt, [], true, { failed }), () => this.rows.hold(podUid, status));
   }
 
   private onRunExit(podUid: string, name: string, run: ContainerRun): void {
@@ -147,7 +165,7 @@ export class Kubelet {
       if (!final) this.runner.removeLeaf(podUid, run);
     };
     // Its end and the pod's new status (the pod's end, after its last container): one write, retried if it fails (a full disk).
-    this.guard(pod, 'a container end; retrying', { container: name }, () => this.settle(pod, status, rt, [t], false, recorded), () => {
+    this.guard(pod, 'a container end; retrying', { container: name }, (failed) => this.settle(pod, status, rt, [t], false, { written: recorded, failed }), () => {
       cancelRestarts(rt);
       rt.runs.set(name, run);
       setTimeout(() => this.onRunExit(podUid, name, run), 1000).unref();
@@ -160,16 +178,26 @@ export class Kubelet {
     const pod = this.rows.load(podUid);
     const rt = this.pods.get(podUid);
     if (pod === undefined || rt === undefined || isPodTerminal(pod)) return;
-    this.guard(pod, 'a pod end; retrying', {}, () => this.settle(pod, pod.status, rt, [], true), () => setTimeout(() => this.step(podUid), 1000).unref());
+    this.guard(pod, 'a pod end; retrying', {}, (failed) => this.settle(pod, pod.status, rt, [], true, { failed }), () => this.retryStep(podUid));
   }
 
-  /** Runs a settle whose write may fail (a full disk): the failure is logged, and `failed` says what follows. */
-  private guard(pod: Pod, what: string, fields: Record<string, string>, settle: () => void, failed: () => void): void {
-    try {
-      settle();
-    } catch (err) {
+  private retryStep(podUid: string): void {
+    setTimeout(() => this.step(podUid), 1000).unref();
+  }
+
+  /**
+   * Runs a settle whose write may fail (a full disk), now or when it commits:
+   * the failure is logged, and `failed` says what follows.
+   */
+  private guard(pod: Pod, what: string, fields: Record<string, string>, settle: (failed: (err: unknown) => void) => void, failed: () => void): void {
+    const fail = (err: unknown): void => {
       this.o.logger.error(`could not record ${what}`, { pod: `${pod.namespace}/${pod.name}`, ...fields, ...errorFields(err) });
       failed();
+    };
+    try {
+      settle(fail);
+    } catch (err) {
+      fail(err);
     }
   }
 
@@ -180,7 +208,7 @@ export class Kubelet {
     if (found.fresh && pod.status.phase === 'Pending' && pod.deletionTimestamp === undefined) return this.startAdmitted(pod, rt);
     rt.started = true;
     const { status, ends } = recoverRuns(pod, found, rt, this.runner, (p) => this.input(p, rt), this.o.containerBackoffBaseMs);
-    this.settle(pod, status, rt, ends, false);
+    this.guard(pod, 'the state found after a restart; retrying', {}, (failed) => this.settle(pod, status, rt, ends, false, { failed }), () => this.retryStep(pod.uid));
   }
 
   private input(pod: Pod, rt: PodRuntime): PodInput {

@@ -6,13 +6,37 @@ import { recordEvent } from '../store/events.js';
 import { getPod, putPodStatus, recordContainerTermination, type ContainerTermination } from '../store/pods.js';
 import type { Clock } from '../util/clock.js';
 
+/** What follows a queued write: `written` once it is committed, `failed` if the commit failed (a full disk). */
+export interface AfterWrite {
+  written?: () => void;
+  failed?: (err: unknown) => void;
+}
+
+interface Queued {
+  /** Undefined while only container ends are to be written (the status is held). */
+  status: PodStatus | undefined;
+  ends: ContainerTermination[];
+  after: AfterWrite[];
+}
+
 /**
- * The kubelet's reads and writes of pod rows. A pod whose containers are
- * being started keeps its newest status here, unwritten, until they run: one
- * transaction then, instead of one before the spawn and one after.
+ * The kubelet's reads and writes of pod rows. Writes are queued and committed
+ * together at the end of the event loop's turn (group commit): the starts and
+ * ends that a launcher reply or a burst of exits brings are one transaction,
+ * and a page of the pods table is written once for all of them, not once per
+ * pod. Nothing that depends on a write happens before it commits: `written`
+ * runs after the commit, and the controller is told then. A write lost to a
+ * kill before its commit is found again from the run records after restart,
+ * as a kill just before a synchronous write would have been.
+ *
+ * A pod whose containers are being started keeps its newest status here,
+ * unwritten, until they run: one write then, instead of one before the spawn
+ * and one after.
  */
 export class PodRows {
   private readonly unsaved = new Map<string, PodStatus>();
+  private readonly queue = new Map<string, Queued>();
+  private scheduled = false;
 
   constructor(
     private readonly db: Db,
@@ -30,27 +54,67 @@ export class PodRows {
 
   /**
    * The kubelet's one write of a pod: the container ends it records and the
-   * pod's status, in one transaction. With `hold` (runs of the pod are being
-   * started) the status is kept instead, and their start writes it. True when
-   * the status was written.
+   * pod's status, queued for this turn's commit. With `hold` (runs of the pod
+   * are being started) the status is kept instead, and their start writes it;
+   * the ends are written all the same.
    */
-  put(uid: string, status: PodStatus, terminations: readonly ContainerTermination[], hold: boolean): boolean {
-    const now = this.clock.now();
-    if (hold && terminations.length > 0) this.db.transaction(() => this.record(uid, terminations))();
-    if (hold) {
-      this.unsaved.set(uid, status);
-      return false;
+  put(uid: string, status: PodStatus, terminations: readonly ContainerTermination[], hold: boolean, after: AfterWrite = {}): void {
+    this.unsaved.set(uid, status);
+    let q = this.queue.get(uid);
+    if (q === undefined) {
+      q = { status: undefined, ends: [], after: [] };
+      this.queue.set(uid, q);
     }
-    this.db.transaction(() => {
-      this.record(uid, terminations);
-      putPodStatus(this.db, uid, status, now);
-    })();
-    this.unsaved.delete(uid);
-    return true;
+    if (!hold) q.status = status;
+    q.ends.push(...terminations);
+    q.after.push(after);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
   }
 
-  private record(uid: string, terminations: readonly ContainerTermination[]): void {
-    for (const t of terminations) recordContainerTermination(this.db, uid, t);
+  /**
+   * Commits every queued write in one transaction, then runs what waited on
+   * them, in the order they were queued. If that commit fails, each write is
+   * tried alone, so one that cannot be written (a full disk fails them all)
+   * does not take the others with it; one that fails keeps its status held
+   * and hears `failed`.
+   */
+  flush(): void {
+    this.scheduled = false;
+    if (this.queue.size === 0) return;
+    const batch = [...this.queue];
+    this.queue.clear();
+    const now = this.clock.now();
+    const failed = new Map<string, unknown>();
+    try {
+      this.db.transaction(() => {
+        for (const [uid, q] of batch) this.write(uid, q, now);
+      })();
+    } catch {
+      for (const [uid, q] of batch) {
+        try {
+          this.db.transaction(() => this.write(uid, q, now))();
+        } catch (err) {
+          failed.set(uid, err);
+        }
+      }
+    }
+    for (const [uid, q] of batch) {
+      if (failed.has(uid)) {
+        for (const a of q.after) a.failed?.(failed.get(uid));
+        continue;
+      }
+      // Written and not held again since: the row says it now.
+      if (q.status !== undefined && this.unsaved.get(uid) === q.status) this.unsaved.delete(uid);
+      for (const a of q.after) a.written?.();
+    }
+  }
+
+  private write(uid: string, q: Queued, now: number): void {
+    for (const t of q.ends) recordContainerTermination(this.db, uid, t);
+    if (q.status !== undefined) putPodStatus(this.db, uid, q.status, now);
   }
 
   /** Keeps a status whose write failed, so what follows builds on it. */
@@ -68,11 +132,16 @@ export class PodRows {
     if (pod !== undefined) this.onChange(pod);
   }
 
-  /** Marks a pod stopped on purpose while its Job still wants it, as the eviction API does: `onPodConditions` rules match it. */
+  /**
+   * Marks a pod stopped on purpose while its Job still wants it, as the
+   * eviction API does: `onPodConditions` rules match it. Committed before this
+   * returns, since the deletion that follows and its answer build on it.
+   */
   disrupt(uid: string, reason: string, message: string): void {
     const pod = this.load(uid);
     if (pod === undefined || isPodTerminal(pod)) return;
     this.put(uid, withPodCondition(pod.status, 'DisruptionTarget', reason, message, this.clock.now()), [], false);
+    this.flush();
   }
 
   /** A Warning event on the pod, from the kubelet. */
