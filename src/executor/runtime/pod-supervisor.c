@@ -81,47 +81,67 @@ static void join_cgroups(char *const *procs, int wait_joined) {
   }
 }
 
-static void drop_privileges(const char *spec) {
-  unsigned uid, gid;
-  char extra;
-  if (sscanf(spec, "%u:%u%c", &uid, &gid, &extra) != 2) {
-    errno = EINVAL;
-    die("bad user", spec);
-  }
-  if (setgroups(0, NULL) != 0) die("setgroups", NULL);
-  if (setresgid(gid, gid, gid) != 0) die("setresgid", NULL);
+/*
+ * The workload is started with vfork: the kernel copies no page tables and
+ * we wait, suspended, until it has exec'd, which measured 20% off the CPU of
+ * a supervisor's start (bench/RESULTS.md). Until the exec the child runs in
+ * our memory: it makes system calls only, and leaves why it failed here for
+ * us to report once we run again.
+ */
+static const char *volatile child_failed;
+static volatile int child_errno;
+
+static void child_fail(const char *what, int code) {
+  child_errno = errno;
+  child_failed = what;
+  _exit(code);
+}
+
+/* Raw system calls: glibc's setxid wrappers would signal threads, which a vfork child must not. */
+static void drop_privileges(unsigned uid, unsigned gid) {
+  if (syscall(SYS_setgroups, 0, NULL) != 0) child_fail("setgroups", SETUP_FAILED);
+  if (syscall(SYS_setresgid, gid, gid, gid) != 0) child_fail("setresgid", SETUP_FAILED);
   /* Every capability out of the bounding set while we may still drop them; EINVAL past the kernel's last one. */
   for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
-    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) die("dropping the bounding set", NULL);
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die("no_new_privs", NULL);
-  if (setresuid(uid, uid, uid) != 0) die("setresuid", NULL);
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) child_fail("dropping the bounding set", SETUP_FAILED);
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) child_fail("no_new_privs", SETUP_FAILED);
+  if (syscall(SYS_setresuid, uid, uid, uid) != 0) child_fail("setresuid", SETUP_FAILED);
   /* The uid change empties the permitted and effective sets, not the inheritable one. */
   struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
   struct __user_cap_data_struct none[_LINUX_CAPABILITY_U32S_3];
   memset(none, 0, sizeof none);
-  if (syscall(SYS_capset, &hdr, none) != 0) die("clearing capabilities", NULL);
-  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) die("clearing ambient capabilities", NULL);
+  if (syscall(SYS_capset, &hdr, none) != 0) child_fail("clearing capabilities", SETUP_FAILED);
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) child_fail("clearing ambient capabilities", SETUP_FAILED);
 }
 
 int supervise(const char *run_records, char *const *procs, int wait_joined, const char *drop, char **argv, char **envp) {
   records = run_records;
+  unsigned uid = 0, gid = 0;
+  int dropping = strcmp(drop, "-") != 0;
+  char extra;
+  if (dropping && sscanf(drop, "%u:%u%c", &uid, &gid, &extra) != 2) {
+    errno = EINVAL;
+    die("bad user", drop);
+  }
   /* Into the pod's cgroups before anything is forked, so every descendant of the workload is inside. */
   join_cgroups(procs, wait_joined);
-  pid_t child = fork();
+  /* execvp looks the command up in the PATH of environ: the workload's, as a runtime does. Ours is not read again. */
+  if (envp != NULL) environ = envp;
+  sigset_t all;
+  sigemptyset(&all);
+  pid_t child = vfork();
   if (child < 0) die("fork", NULL);
   if (child == 0) {
-    sigset_t all;
-    sigemptyset(&all);
     sigprocmask(SIG_SETMASK, &all, NULL);
-    if (setsid() < 0) die("setsid", NULL);
-    if (strcmp(drop, "-") != 0) drop_privileges(drop);
-    /* execvp looks the command up in the PATH of environ: the workload's, as a runtime does. */
-    if (envp != NULL) environ = envp;
+    if (setsid() < 0) child_fail("setsid", SETUP_FAILED);
+    if (dropping) drop_privileges(uid, gid);
     execvp(argv[0], argv);
     /* The kubelet checked the executable before the start: this is a race or a permission. */
-    int err = errno;
-    dprintf(2, "gitjobs supervisor: exec %s: %s\n", argv[0], strerror(err));
-    _exit(err == ENOENT ? 127 : 126);
+    child_fail("exec", errno == ENOENT ? 127 : 126);
+  }
+  if (child_failed != NULL) {
+    errno = child_errno;
+    dprintf(2, "gitjobs supervisor: %s%s%s: %s\n", child_failed, strcmp(child_failed, "exec") == 0 ? " " : "", strcmp(child_failed, "exec") == 0 ? argv[0] : "", strerror(errno));
   }
   record("workload.pid", child);
   int status;
