@@ -150,6 +150,8 @@ describe('apply --dry-run, diff and create job', () => {
     expect(immutable.code).toBe(1);
     expect(immutable.stderr, immutable.stderr).toMatch(/field is immutable/);
     expect(run(['patch', 'job', 'adhoc', '--type=json', '-p', '[{"op":"remove","path":"/spec/nope"}]']).stderr).toMatch(/path "\/spec\/nope" does not exist/);
+    // Killing is the kubelet stopping a started container, so the pod must be running before the delete.
+    await waitFor('the adhoc pod running', () => d.pods('job-name=adhoc')[0]?.status.containerStatuses?.[0]?.state.running !== undefined);
     const pod = d.pods('job-name=adhoc')[0]!.metadata.name;
     expect(run(['delete', 'job', 'adhoc']).code).toBe(0);
     // Its running pod was stopped: the kubelet's Killing event says so (recorded once the stop is, so waited for).

@@ -98,7 +98,7 @@ export interface PodJson {
   metadata: { name: string; uid: string; labels: Record<string, string>; annotations?: Record<string, string>; creationTimestamp: string };
   status: {
     phase: string;
-    containerStatuses?: { name: string; restartCount: number; state: { terminated?: { exitCode: number; finishedAt: string; startedAt?: string } } }[];
+    containerStatuses?: { name: string; restartCount: number; state: { running?: { startedAt: string }; terminated?: { exitCode: number; finishedAt: string; startedAt?: string } } }[];
   };
 }
 
