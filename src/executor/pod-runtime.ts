@@ -1,7 +1,6 @@
-import { statSync } from 'node:fs';
 import type { ContainerStateTerminated, Pod, PodStatus } from '../api/types.js';
 import { statusOf, terminationReason, type FinishOptions } from './pod/status.js';
-import { readExitCode } from './runtime/run-records.js';
+import { readRun } from './runtime/run-records.js';
 
 // What the kubelet keeps in memory about the pods it runs, and how a run's
 // records turn into a container's end.
@@ -137,17 +136,13 @@ export function starting(rt: PodRuntime): boolean {
 /** `oomKilled`: the run's memory cgroup saw the OOM killer, which Kubernetes reports as the reason. */
 export function readTermination(run: ContainerRun, pod: Pod, name: string, now: number, oomKilled = false): ContainerStateTerminated {
   if (run.startError !== undefined) return { exitCode: 128, reason: 'StartError', message: run.startError, startedAt: now, finishedAt: now };
-  const exitFile = `${run.records}exit`;
   const cs = statusOf(pod.status, name);
   const startedAt = cs?.state.running?.startedAt;
-  const code = readExitCode(run.records) ?? run.exitCode;
+  const rec = readRun(run.records);
+  const code = rec.exitCode ?? run.exitCode;
   if (code !== undefined) {
-    let finishedAt = now;
-    try {
-      finishedAt = Math.floor(statSync(exitFile).mtimeMs);
-    } catch {
-      // no exit file (it could not be written), but the supervisor, our child, told us
-    }
+    // Without an exit record (it could not be written) the supervisor, our child, told us, just now.
+    const finishedAt = rec.exitAt ?? now;
     const t: ContainerStateTerminated = { exitCode: code, reason: oomKilled && code !== 0 ? 'OOMKilled' : terminationReason(code), finishedAt };
     if (startedAt !== undefined) t.startedAt = startedAt;
     return t;

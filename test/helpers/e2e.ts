@@ -1,9 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { detectCgroups } from '../../src/executor/containment/cgroups.js';
 import { PodCgroups, stateHash } from '../../src/executor/containment/pod-cgroups.js';
+import { RUN_FILE, readWorkloadPid } from '../../src/executor/runtime/run-records.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = join(ROOT, 'bin', 'gitjobs');
@@ -219,7 +220,7 @@ export function killPodGroups(stateDir: string): void {
 }
 
 export function workloadPids(stateDir: string): number[] {
-  // The supervisors' `<restart>.workload.pid` records, beside the logs.
+  // The supervisors' workload records, in the `<restart>.run` files beside the logs.
   const root = join(stateDir, 'logs');
   if (!existsSync(root)) return [];
   const pids: number[] = [];
@@ -227,7 +228,7 @@ export function workloadPids(stateDir: string): number[] {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.workload.pid')) pids.push(Number(readFileSync(p, 'utf8').trim()));
+      else if (e.name.endsWith(`.${RUN_FILE}`)) pids.push(readWorkloadPid(p.slice(0, -RUN_FILE.length)) ?? 0);
     }
   };
   walk(root);

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HTTP, type CloudEvent } from 'cloudevents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { cliAsync, startDaemon, waitFor, type DaemonHandle } from '../helpers/e2
 import { existingRunRecords } from '../../src/executor/logs/paths.js';
 import { podsOf } from '../reliability/harness.js';
 import { jobYaml, removeTempDirs, tempDir, WorkRepo } from '../source/fixture.js';
+import { readSupervisor } from '../../src/executor/runtime/run-records.js';
 
 // Run notifications as receivers see them: a real daemon following a real
 // repository posts to HTTP servers in this process, which parse what arrives
@@ -159,10 +160,10 @@ describe('notifications', () => {
     const records = await waitFor('the pod of lost running', () => {
       const pod = podsOf(d.stateDir, 'lost')[0];
       if (pod?.status.phase !== 'Running') return undefined;
-      const f = `${existingRunRecords(d.stateDir, pod, 'main', 0)}supervisor`;
-      return existsSync(f) ? { pod, f } : undefined;
+      const sup = readSupervisor(existingRunRecords(d.stateDir, pod, 'main', 0));
+      return sup === undefined ? undefined : { pod, sup };
     });
-    process.kill(Number(readFileSync(records.f, 'utf8').trim().split(' ')[0]), 'SIGKILL');
+    process.kill(records.sup.pid, 'SIGKILL');
     const ev = await waitFor('the pod-lost event', () => events().find((e) => e.type === 'io.gitjobs.pod.lost'));
     expect(ev.subject).toBe(`default/${records.pod.name}`);
     expect(ev.data).toMatchObject({ job: { name: 'lost' }, pod: { uid: records.pod.uid }, container: 'main', exitCode: 137, message: expect.stringContaining('supervisor') });

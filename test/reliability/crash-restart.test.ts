@@ -8,6 +8,7 @@ import { existingRunRecords } from '../../src/executor/logs/paths.js';
 import { procStartTime } from '../../src/executor/runtime/process.js';
 import { startDaemon, waitFor, type DaemonHandle } from '../helpers/e2e.js';
 import { checkInvariants, hasCondition, jobStatus, liveMembers, podAlive, podPgids, podsOf, shJob } from './harness.js';
+import { RUN_FILE, readSupervisor } from '../../src/executor/runtime/run-records.js';
 
 let handles: DaemonHandle[] = [];
 const strays: number[] = [];
@@ -79,13 +80,13 @@ describe('crash and restart', () => {
     const [pod] = await started(d, 'r');
     await d.stop('SIGKILL');
     const records = existingRunRecords(d.stateDir, pod!, 'c', 0);
-    const [supPid] = readFileSync(`${records}supervisor`, 'utf8').trim().split(' ');
-    process.kill(Number(supPid), 'SIGKILL');
+    process.kill(readSupervisor(records)!.pid, 'SIGKILL');
     for (const g of podPgids(d.stateDir, pod!.uid)) process.kill(-g, 'SIGKILL');
     // The pid now belongs to someone else: same number as recorded, another start time.
     const stranger = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
     strays.push(stranger.pid!);
-    writeFileSync(`${records}supervisor`, `${stranger.pid} ${(procStartTime(stranger.pid!) ?? 0) + 1}\n`);
+    const file = `${records}${RUN_FILE}`;
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^supervisor .*$/m, `supervisor ${stranger.pid} ${(procStartTime(stranger.pid!) ?? 0) + 1}`));
     const again = await daemon({ dir: d.dir });
     await waitFor('r failed', () => hasCondition(again.stateDir, 'r', 'Failed'));
     expect(podsOf(again.stateDir, 'r')[0]?.status.containerStatuses[0]?.state.terminated).toMatchObject({ reason: 'Lost', exitCode: 137 });

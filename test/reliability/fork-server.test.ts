@@ -9,6 +9,7 @@ import { existingRunRecords } from '../../src/executor/logs/paths.js';
 import { NATIVE_SUPERVISOR_PATH } from '../../src/executor/runtime/supervisor.js';
 import { startDaemon, waitFor, type DaemonHandle } from '../helpers/e2e.js';
 import { checkInvariants, hasCondition, jobStatus, podsOf, shJob } from './harness.js';
+import { readSupervisor } from '../../src/executor/runtime/run-records.js';
 
 let handles: DaemonHandle[] = [];
 afterEach(async () => {
@@ -37,10 +38,8 @@ async function runningSupervisor(d: DaemonHandle, job: string, exclude: string[]
   return waitFor(`a running pod of ${job}`, () => {
     for (const p of podsOf(d.stateDir, job)) {
       if (exclude.includes(p.uid) || p.status.phase !== 'Running') continue;
-      const file = `${existingRunRecords(d.stateDir, p, 'c', 0)}supervisor`;
-      if (!existsSync(file)) continue;
-      const pid = Number(readFileSync(file, 'utf8').split(' ')[0]);
-      if (pid > 1) return { uid: p.uid, pid };
+      const sup = readSupervisor(existingRunRecords(d.stateDir, p, 'c', 0));
+      if (sup !== undefined) return { uid: p.uid, pid: sup.pid };
     }
     return undefined;
   });

@@ -11,6 +11,7 @@ import { listPods, listPodsOfRun } from '../../src/store/pods.js';
 import { getJobStatus } from '../../src/store/status.js';
 import { afterEach } from 'vitest';
 import { startDaemon, waitFor, type DaemonHandle } from '../helpers/e2e.js';
+import { RUN_FILE, readWorkloadPid } from '../../src/executor/runtime/run-records.js';
 
 export const NEVER = '      restartPolicy: Never\n';
 
@@ -51,7 +52,7 @@ export function podsOf(stateDir: string, jobName: string): Pod[] {
   });
 }
 
-/** Workload process-group ids recorded for a pod, one per container run (the `<restart>.workload.pid` records beside its logs). */
+/** Workload process-group ids recorded for a pod, one per container run (the workload records of the `<restart>.run` files beside its logs). */
 export function podPgids(stateDir: string, podUid: string): number[] {
   const logs = join(stateDir, 'logs');
   const folder = existsSync(logs) ? readdirSync(logs).find((f) => f.endsWith(`_${podUid}`)) : undefined;
@@ -59,7 +60,7 @@ export function podPgids(stateDir: string, podUid: string): number[] {
   const out: number[] = [];
   for (const container of readdirSync(join(logs, folder))) {
     for (const f of readdirSync(join(logs, folder, container))) {
-      if (f.endsWith('.workload.pid')) out.push(Number(readFileSync(join(logs, folder, container, f), 'utf8').trim()));
+      if (f.endsWith(`.${RUN_FILE}`)) out.push(readWorkloadPid(join(logs, folder, container, f.slice(0, -RUN_FILE.length))) ?? 0);
     }
   }
   return out.filter((n) => Number.isInteger(n) && n > 1);

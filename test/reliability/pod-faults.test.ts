@@ -1,10 +1,10 @@
 // Faults in and around pods: killed supervisors and workloads, deletion,
 // suspend and scale-down while pods run. Real daemon, real processes.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { existingRunRecords } from '../../src/executor/logs/paths.js';
 import { waitFor, type DaemonHandle } from '../helpers/e2e.js';
 import { checkInvariants, hasCondition, jobStatus, managedDaemons, podAlive, podPgids, podsOf, sampleParallelism, shJob } from './harness.js';
+import { readSupervisor } from '../../src/executor/runtime/run-records.js';
 
 const daemon = managedDaemons();
 
@@ -103,8 +103,8 @@ describe('pod faults', () => {
   it('supervisor SIGKILLed while its workload runs: pod Failed (Lost), counted against backoffLimit, workload not left running (6)', async () => {
     const d = await daemon({ files: { 'w.yaml': shJob('w', 'sleep 30', '  backoffLimit: 0\n') } });
     const [pod] = await running(d, 'w');
-    const [supPid] = readFileSync(`${existingRunRecords(d.stateDir, pod!, 'c', 0)}supervisor`, 'utf8').trim().split(' ');
-    process.kill(Number(supPid), 'SIGKILL');
+    const sup = await waitFor('the supervisor record', () => readSupervisor(existingRunRecords(d.stateDir, pod!, 'c', 0)));
+    process.kill(sup.pid, 'SIGKILL');
     await waitFor('w failed', () => hasCondition(d.stateDir, 'w', 'Failed'));
     expect(podsOf(d.stateDir, 'w')[0]!.status.containerStatuses[0]!.state.terminated).toMatchObject({ reason: 'Lost', exitCode: 137 });
     expect(jobStatus(d.stateDir, 'w')?.failed).toBe(1);

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import type { UidRange } from './containment.js';
 import type { PodIdentity } from './identity.js';
 import { containerLogDir, podDir } from '../logs/paths.js';
-import { readSupervisor } from '../runtime/run-records.js';
+import { readSupervisor, RUN_FILE } from '../runtime/run-records.js';
 
 /**
  * With --pod-uid-range, the uid each live pod runs as: the lowest free one of
@@ -68,7 +68,11 @@ function supervisorRecords(stateDir: string, pod: { namespace: string; name: str
   const out = list(legacy).map((run) => `${join(legacy, run)}/`);
   const logs = dirname(containerLogDir(stateDir, pod.namespace, pod.name, pod.uid, '-'));
   for (const container of list(logs)) {
-    for (const f of list(join(logs, container))) if (f.endsWith('.supervisor')) out.push(join(logs, container, f.slice(0, -'supervisor'.length)));
+    for (const f of list(join(logs, container))) {
+      // A run's record file, or the supervisor file of a run an older daemon started.
+      const name = [`.${RUN_FILE}`, '.supervisor'].find((suffix) => f.endsWith(suffix));
+      if (name !== undefined) out.push(join(logs, container, f.slice(0, 1 - name.length)));
+    }
   }
   return out;
 }

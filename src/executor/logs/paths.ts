@@ -7,10 +7,10 @@ import { join } from 'node:path';
 
 /**
  * Where a container run's records go (runtime/run-records.ts): a path prefix, beside
- * the run's log in the container's log folder (`<restart>.supervisor`,
- * `<restart>.workload.pid`, `<restart>.exit`). A folder of their own cost two
- * more directory creations per pod, the largest part of a pod start on a busy
- * disk.
+ * the run's log in the container's log folder (`<restart>.run`, and
+ * `<restart>.joined` when the spawner moves the supervisor). A folder of their
+ * own cost two more directory creations per pod, the largest part of a pod
+ * start on a busy disk.
  */
 export function runRecords(stateDir: string, namespace: string, podName: string, podUid: string, container: string, attempt: number): string {
   return `${containerLogDir(stateDir, namespace, podName, podUid, container)}/${attempt}.`;

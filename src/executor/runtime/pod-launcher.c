@@ -246,12 +246,13 @@ static void start(struct cursor *c) {
   long long st = start_time(pid);
   /* With the kernel start time it lets a restarted daemon tell this supervisor from a process that reused its pid. */
   char rec[4200], line[96];
-  snprintf(rec, sizeof rec, "%ssupervisor", records);
+  snprintf(rec, sizeof rec, "%srun", records);
   if (st >= 0)
-    snprintf(line, sizeof line, "%d %lld%s%s\n", (int)pid, st, pod_uid[0] ? " " : "", pod_uid);
+    snprintf(line, sizeof line, "supervisor %d %lld%s%s\n", (int)pid, st, pod_uid[0] ? " " : "", pod_uid);
   else
-    snprintf(line, sizeof line, "%d %s%s\n", (int)pid, pod_uid[0] ? " " : "", pod_uid);
-  write_file(rec, line, O_CREAT | O_TRUNC);
+    snprintf(line, sizeof line, "supervisor %d %s%s\n", (int)pid, pod_uid[0] ? " " : "", pod_uid);
+  /* Appended, as the supervisor appends its own records to the same file (run-records.ts). */
+  write_file(rec, line, O_CREAT | O_APPEND);
   char stbuf[24] = "-";
   if (st >= 0) snprintf(stbuf, sizeof stbuf, "%lld", st);
   reply("S %ld %d %s %d %s %s", id, (int)pid, stbuf, joins, failed[0] ? failed : "-", cgroup_error);

@@ -24,6 +24,6 @@ int main(int argc, char **argv) {
   if (!wait_joined && strcmp(argv[2], "-") != 0)
     for (char *save = NULL, *f = strtok_r(argv[2], ":", &save); f != NULL && n < 63; f = strtok_r(NULL, ":", &save)) procs[n++] = f;
   procs[n] = NULL;
-  /* Also our own status: when the exit file cannot be written, a daemon that is still our parent learns it here. */
+  /* Also our own status: when the exit record cannot be written, a daemon that is still our parent learns it here. */
   return supervise(argv[1], procs, wait_joined, argv[3], argv + 4, NULL);
 }

@@ -5,8 +5,8 @@
  * start, the largest per-pod cost after the workload itself.
  *
  * usage: pod-supervisor RECORDS JOIN DROP COMMAND [ARG...]
- *   RECORDS  the prefix of the run's record files (run-records.ts): we write
- *         RECORDS`workload.pid` and RECORDS`exit`.
+ *   RECORDS  the prefix of the run's record file (run-records.ts): we append
+ *         the `workload` and `exit` records to RECORDS`run`.
  *   JOIN  cgroup.procs files to join, ':'-separated; '-' for none; 'wait' to
  *         wait for RECORDS`joined` when whoever spawned us moves us instead.
  *   DROP  UID:GID to run the workload as (no supplementary groups, no
@@ -48,12 +48,17 @@ static void die(const char *what, const char *detail) {
   _exit(SETUP_FAILED);
 }
 
-/* One write() of a short line: readers take a record without its newline as not written yet. */
+/*
+ * Appends `NAME VALUE MS` to the run's record file (run-records.ts) in one
+ * write(): readers take a line without its newline as not written yet.
+ */
 static void record(const char *name, long value) {
-  char path[4096], line[32];
-  snprintf(path, sizeof path, "%s%s", records, name);
-  int n = snprintf(line, sizeof line, "%ld\n", value);
-  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  char path[4096], line[64];
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  snprintf(path, sizeof path, "%srun", records);
+  int n = snprintf(line, sizeof line, "%s %ld %lld\n", name, value, (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+  int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
   if (fd < 0) return; /* a full disk: our exit status still tells a daemon that is our parent */
   if (write(fd, line, (size_t)n) < 0) { /* same */ }
   close(fd);
@@ -143,7 +148,7 @@ int supervise(const char *run_records, char *const *procs, int wait_joined, cons
     errno = child_errno;
     dprintf(2, "gitjobs supervisor: %s%s%s: %s\n", child_failed, strcmp(child_failed, "exec") == 0 ? " " : "", strcmp(child_failed, "exec") == 0 ? argv[0] : "", strerror(errno));
   }
-  record("workload.pid", child);
+  record("workload", child);
   int status;
   while (waitpid(child, &status, 0) < 0)
     if (errno != EINTR) die("wait", NULL);

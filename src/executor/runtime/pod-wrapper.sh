@@ -4,7 +4,9 @@
 # The workload gets a session of its own, so signalling the pod's process group
 # never reaches this script, which stays to record how the workload ended.
 # usage: pod-wrapper.sh RECORDS JOIN COMMAND [ARG...]
-# RECORDS: the prefix of the run's record files (run-records.ts).
+# RECORDS: the prefix of the run's record file (run-records.ts): the workload
+# and exit records are appended to RECORDS`run`, without a time (the file's
+# mtime stands in: a builtin cannot read the clock).
 # JOIN: the cgroup.procs files to join, ':'-separated; '-' for none; 'wait'
 # when the daemon moves this script itself (it cannot, running unprivileged).
 d=$1
@@ -46,10 +48,9 @@ else
   "$@" &
 fi
 child=$!
-# Written in place with a builtin rather than renamed into place: every exec
-# here costs a fork per pod. Readers treat an empty or partial record as not
-# written yet.
-printf '%s\n' "$child" > "${d}workload.pid"
+# Appended with a builtin, one line in one write: every exec here costs a
+# fork per pod. Readers treat a line without its newline as not written yet.
+printf 'workload %s\n' "$child" >> "${d}run"
 wait "$child"
 rc=$?
 # A signal interrupts wait too; keep waiting until the workload has really ended.
@@ -57,7 +58,7 @@ while kill -0 "$child" 2>/dev/null; do
   wait "$child"
   rc=$?
 done
-printf '%s\n' "$rc" > "${d}exit"
+printf 'exit %s\n' "$rc" >> "${d}run"
 # Also the supervisor's own status: when the exit file cannot be written (a
 # full disk), a daemon that is still its parent learns the outcome from it.
 exit "$rc"

@@ -1,57 +1,84 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-// The records a container run leaves, each a file named by the run's record
-// prefix (logs/paths.ts, runRecords) and one of: `supervisor` (pid and kernel start
-// time, written by whoever spawned it), `workload.pid` and `exit` (written by
-// the supervisor, pod-supervisor.c). They are how a restarted daemon, or one
-// whose spawner went away, learns what happened.
+// A container run's records: one file, named by the run's record prefix
+// (logs/paths.ts, runRecords) and `run`, that its spawner and its supervisor
+// append to, each record one write() of one line:
+//
+//   supervisor PID STARTTIME [UID]   whoever spawned the supervisor: its pid and
+//                                    kernel start time, and the pod's own uid
+//   workload PID [MS]                the supervisor, once the workload runs
+//   exit CODE [MS]                   the supervisor, once it has ended
+//
+// MS is when, in ms since the epoch (the shell supervisor leaves it out: the
+// file's mtime stands in). They are how a restarted daemon, or one whose
+// spawner went away, learns what happened. One appended file in place of a
+// file per record saves two file creations per pod, a measurable part of a
+// pod start on a disk. Runs started by an older daemon left three files,
+// `supervisor`, `workload.pid` and `exit`; they are read as well.
 
-/** The exit status the supervisor recorded; undefined while it is absent or still being written. */
-export function readExitCode(rec: string): number | undefined {
-  try {
-    const text = readFileSync(`${rec}exit`, 'utf8');
-    return /^\d+\n$/.test(text) ? Number(text) : undefined;
-  } catch {
-    return undefined;
-  }
+export const RUN_FILE = 'run';
+
+export interface Supervisor {
+  pid: number;
+  startTime: number | undefined;
+  podUid?: number;
 }
 
-/** When a container run's supervisor left its first record, if it did. */
-export function spawnedAt(rec: string): number | undefined {
-  for (const f of ['supervisor', 'workload.pid']) {
-    try {
-      return Math.floor(statSync(`${rec}${f}`).mtimeMs);
-    } catch {
-      // not there
-    }
-  }
-  return undefined;
+export interface RunRecord {
+  supervisor?: Supervisor;
+  workloadPid?: number;
+  /** When the workload was started. */
+  workloadAt?: number;
+  exitCode?: number;
+  /** When the supervisor saw it end. */
+  exitAt?: number;
 }
 
-export function readWorkloadPid(rec: string): number | undefined {
-  try {
-    // A record still being written (empty, or without its newline) is not one yet.
-    const text = readFileSync(`${rec}workload.pid`, 'utf8');
-    const v = /^\d+\n$/.test(text) ? Number(text) : NaN;
-    return Number.isInteger(v) && v > 1 ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const SUPERVISOR = /^(\d+) (\d*)(?: (\d+))?$/;
+const NUMBER_AND_TIME = /^(\d+)(?: (\d+))?$/;
 
 /**
- * `PID STARTTIME [UID]`: the supervisor, and the pod's own uid when pods get
- * one each. Undefined while the record is absent or still being written.
+ * What the run's records say. A line without its newline is still being
+ * written (or was cut by a crash) and says nothing yet; of a record written
+ * twice the first counts.
  */
-export function readSupervisor(rec: string): { pid: number; startTime: number | undefined; podUid?: number } | undefined {
+export function readRun(rec: string): RunRecord {
   let text: string;
+  let mtime = 0;
   try {
-    text = readFileSync(`${rec}supervisor`, 'utf8');
+    text = readFileSync(`${rec}${RUN_FILE}`, 'utf8');
   } catch {
-    return undefined;
+    return readLegacy(rec);
   }
-  const m = /^(\d+) (\d*)(?: (\d+))?\n$/.exec(text);
+  const out: RunRecord = {};
+  const lines = text.split('\n');
+  // The last piece is whatever follows the last newline: not a record.
+  for (const line of lines.slice(0, -1)) {
+    const sp = line.indexOf(' ');
+    const tag = sp < 0 ? line : line.slice(0, sp);
+    const rest = sp < 0 ? '' : line.slice(sp + 1);
+    if (tag === 'supervisor' && out.supervisor === undefined) {
+      const s = parseSupervisor(rest);
+      if (s !== undefined) out.supervisor = s;
+    } else if (tag === 'workload' && out.workloadPid === undefined) {
+      const m = NUMBER_AND_TIME.exec(rest);
+      const pid = Number(m?.[1]);
+      if (m === null || pid <= 1) continue;
+      out.workloadPid = pid;
+      out.workloadAt = m[2] === undefined ? (mtime ||= fileMtime(rec)) : Number(m[2]);
+    } else if (tag === 'exit' && out.exitCode === undefined) {
+      const m = NUMBER_AND_TIME.exec(rest);
+      if (m === null) continue;
+      out.exitCode = Number(m[1]);
+      out.exitAt = m[2] === undefined ? (mtime ||= fileMtime(rec)) : Number(m[2]);
+    }
+  }
+  return out;
+}
+
+function parseSupervisor(text: string): Supervisor | undefined {
+  const m = SUPERVISOR.exec(text);
   if (m === null) return undefined;
   const pid = Number(m[1]);
   if (pid <= 1) return undefined;
@@ -59,14 +86,77 @@ export function readSupervisor(rec: string): { pid: number; startTime: number | 
   return { pid, startTime: m[2] === '' ? undefined : Number(m[2]), ...(uid !== undefined && uid > 0 ? { podUid: uid } : {}) };
 }
 
+function fileMtime(rec: string): number {
+  try {
+    return Math.floor(statSync(`${rec}${RUN_FILE}`).mtimeMs);
+  } catch {
+    return 0;
+  }
+}
+
+/** The three files of a run an older daemon started; each one line, its time the file's mtime. */
+function readLegacy(rec: string): RunRecord {
+  const out: RunRecord = {};
+  const line = (name: string): { text: string; at: number } | undefined => {
+    try {
+      const text = readFileSync(`${rec}${name}`, 'utf8');
+      if (!text.endsWith('\n')) return undefined;
+      return { text: text.slice(0, -1), at: Math.floor(statSync(`${rec}${name}`).mtimeMs) };
+    } catch {
+      return undefined;
+    }
+  };
+  const sup = line('supervisor');
+  const s = sup === undefined ? undefined : parseSupervisor(sup.text);
+  if (s !== undefined) out.supervisor = s;
+  const w = line('workload.pid');
+  if (w !== undefined && /^\d+$/.test(w.text) && Number(w.text) > 1) {
+    out.workloadPid = Number(w.text);
+    out.workloadAt = w.at;
+  }
+  const e = line('exit');
+  if (e !== undefined && /^\d+$/.test(e.text)) {
+    out.exitCode = Number(e.text);
+    out.exitAt = e.at;
+  }
+  return out;
+}
+
+/** The exit status the supervisor recorded; undefined while it is absent or still being written. */
+export function readExitCode(rec: string): number | undefined {
+  return readRun(rec).exitCode;
+}
+
+export function readWorkloadPid(rec: string): number | undefined {
+  return readRun(rec).workloadPid;
+}
+
+/** The supervisor's pid and start time, and the pod's own uid when pods get one each. */
+export function readSupervisor(rec: string): Supervisor | undefined {
+  return readRun(rec).supervisor;
+}
+
 /**
- * The supervisor record, written in place with one write rather than renamed
- * into place: a second file and a rename per pod were a measurable part of
- * what a start costs, and readers take a record without its newline as not
- * written yet, as they do the supervisor's own records.
+ * When a container run was started, if it left a record: the workload's
+ * start, or else when its supervisor was recorded.
  */
+export function spawnedAt(rec: string): number | undefined {
+  const r = readRun(rec);
+  if (r.workloadAt !== undefined) return r.workloadAt;
+  if (r.supervisor === undefined) return undefined;
+  for (const f of [RUN_FILE, 'supervisor']) {
+    try {
+      return Math.floor(statSync(`${rec}${f}`).mtimeMs);
+    } catch {
+      // not this layout
+    }
+  }
+  return undefined;
+}
+
+/** The supervisor record: appended in one write, as the supervisor appends its own. */
 export function writeSupervisorRecord(rec: string, pid: number, startTime: number | undefined, podUid: number | undefined): void {
-  writeFileSync(`${rec}supervisor`, `${pid} ${startTime ?? ''}${podUid === undefined ? '' : ` ${podUid}`}\n`);
+  appendFileSync(`${rec}${RUN_FILE}`, `supervisor ${pid} ${startTime ?? ''}${podUid === undefined ? '' : ` ${podUid}`}\n`);
 }
 
 /**

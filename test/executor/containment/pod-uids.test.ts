@@ -46,12 +46,23 @@ describe('a uid per pod', () => {
     dirs.push(state);
     const rec = runRecords(state, running.namespace, running.name, running.uid, 'c', 1);
     mkdirSync(dirname(rec), { recursive: true });
-    writeFileSync(`${rec}supervisor`, '4242 123 1000\n');
+    writeFileSync(`${rec}run`, 'supervisor 4242 123 1000\n');
     writeFileSync(`${rec}log`, '');
     const uids = new PodUids(nobody, { first: 1000, last: 1005 }, state);
     uids.reserve(running);
     expect(uids.uidOf('old')).toBe(1000);
     expect(uids.identityOf('new', never)?.uid).toBe(1001);
+  });
+
+  it('so does one an older daemon started with a file per record beside its log', () => {
+    const state = tempDir('gitjobs-uids-');
+    dirs.push(state);
+    const rec = runRecords(state, running.namespace, running.name, running.uid, 'c', 0);
+    mkdirSync(dirname(rec), { recursive: true });
+    writeFileSync(`${rec}supervisor`, '4242 123 1002\n');
+    const uids = new PodUids(nobody, { first: 1000, last: 1005 }, state);
+    uids.reserve(running);
+    expect(uids.uidOf('old')).toBe(1002);
   });
 
   it('so does one an older daemon started, whose records are in the pod folder', () => {

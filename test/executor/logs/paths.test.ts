@@ -11,7 +11,7 @@ const pod = { namespace: 'ci', name: 'build-x7k2p', uid: '3f1c' };
 describe('where a container run leaves its files', () => {
   it('the records sit beside the run’s log, named by its restart count', () => {
     expect(containerLogPath(state, 'ci', 'build-x7k2p', '3f1c', 'main', 2)).toBe(join(state, 'logs', 'ci_build-x7k2p_3f1c', 'main', '2.log'));
-    expect(`${runRecords(state, 'ci', 'build-x7k2p', '3f1c', 'main', 2)}exit`).toBe(join(state, 'logs', 'ci_build-x7k2p_3f1c', 'main', '2.exit'));
+    expect(`${runRecords(state, 'ci', 'build-x7k2p', '3f1c', 'main', 2)}run`).toBe(join(state, 'logs', 'ci_build-x7k2p_3f1c', 'main', '2.run'));
   });
 
   it('a run started by this version is looked up beside its log', () => {

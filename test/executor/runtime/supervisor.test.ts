@@ -13,6 +13,7 @@ import {
   supervisorArgv,
   type Supervisor,
 } from '../../../src/executor/runtime/supervisor.js';
+import { readRun, RUN_FILE, type RunRecord } from '../../../src/executor/runtime/run-records.js';
 import { waitFor } from '../../helpers/e2e.js';
 
 // Both supervisors run for real here: the compiled one (built by `npm run
@@ -32,7 +33,9 @@ interface Ran {
   pid: number;
   status: number | null;
   log: string;
-  records: { workloadPid?: string; exit?: string };
+  /** The run file as read back, and as written. */
+  run: RunRecord;
+  text: string;
 }
 
 /** The records of run 0 of a container, as the kubelet names them beside the run's log. */
@@ -48,13 +51,8 @@ function runUnder(s: Supervisor, command: string[], opts: { join?: string; drop?
   child.stderr.on('data', (b: Buffer) => (log += b.toString()));
   const done = new Promise<Ran>((resolve) => {
     child.on('close', (status) => {
-      const read = (f: string): string | undefined => (existsSync(`${records}${f}`) ? readFileSync(`${records}${f}`, 'utf8') : undefined);
-      const found: Ran['records'] = {};
-      const w = read('workload.pid');
-      const e = read('exit');
-      if (w !== undefined) found.workloadPid = w;
-      if (e !== undefined) found.exit = e;
-      resolve({ pid: child.pid!, status, log, records: found });
+      const file = `${records}${RUN_FILE}`;
+      resolve({ pid: child.pid!, status, log, run: readRun(records), text: existsSync(file) ? readFileSync(file, 'utf8') : '' });
     });
   });
   return { pid: child.pid!, done };
@@ -69,24 +67,30 @@ const kinds: Array<[string, Supervisor, boolean]> = [
 
 for (const [name, s, available] of kinds) {
   describe.skipIf(!available)(name, () => {
-    it('records the workload, then its exit status, and exits with it', async () => {
+    it('records the workload, then its exit status, each a line appended to the run file, and exits with it', async () => {
+      const before = Date.now();
       const r = await runUnder(s, ['sh', '-c', 'echo out; echo err >&2; exit 3']).done;
       expect(r.status).toBe(3);
-      expect(r.records.exit).toBe('3\n');
-      expect(r.records.workloadPid).toMatch(/^\d+\n$/);
+      expect(r.text).toMatch(/^workload \d+( \d+)?\nexit 3( \d+)?\n$/);
+      expect(r.run.exitCode).toBe(3);
+      expect(r.run.workloadPid).toBeGreaterThan(1);
+      // When, to the ms: in the line where the supervisor can read the clock, else the file's mtime.
+      for (const at of [r.run.workloadAt!, r.run.exitAt!]) expect(at).toBeGreaterThanOrEqual(before - 1000);
+      expect(r.run.exitAt!).toBeLessThanOrEqual(Date.now());
+      expect(r.run.exitAt!).toBeGreaterThanOrEqual(r.run.workloadAt!);
       expect(r.log).toContain('out');
       expect(r.log).toContain('err');
     });
 
     it('a workload killed by a signal ends as 128 + the signal, as a container runtime reports it', async () => {
       const r = await runUnder(s, ['sh', '-c', 'kill -KILL $$']).done;
-      expect(r.records.exit).toBe('137\n');
+      expect(r.run.exitCode).toBe(137);
       expect(r.status).toBe(137);
     });
 
     it('the workload leads a session of its own, so signalling the pod never reaches the supervisor', async () => {
       const r = await runUnder(s, ['sh', '-c', 'cut -d" " -f5,6 /proc/self/stat; echo parent $PPID']).done;
-      const workload = Number(r.records.workloadPid);
+      const workload = r.run.workloadPid;
       // `cut` runs in the workload's group: its pgid and session are the workload's pid.
       const [pgrp, sid] = r.log.split('\n')[0]!.split(' ').map(Number);
       expect(pgrp).toBe(workload);
@@ -111,7 +115,7 @@ for (const [name, s, available] of kinds) {
       const r = await runUnder(s, ['touch', marker], { join: join(dir, 'missing', 'cgroup.procs') }).done;
       expect(r.status).toBe(125);
       expect(existsSync(marker)).toBe(false);
-      expect(r.records.workloadPid).toBeUndefined();
+      expect(r.run.workloadPid).toBeUndefined();
     });
 
     it("'wait' holds the workload until its spawner has moved it (joined appears)", async () => {
@@ -152,13 +156,13 @@ describe.skipIf(!builtNative)('the compiled supervisor only', () => {
 
   it('the workload gets default signal dispositions (the shell ignores SIGINT for background jobs)', async () => {
     const r = await runUnder(native, ['sh', '-c', 'kill -INT $$; exit 0']).done;
-    expect(r.records.exit).toBe('130\n');
+    expect(r.run.exitCode).toBe(130);
   });
 
   it('an exec that fails (the kubelet checked the program, but it went away) exits 127 and says why in the log', async () => {
     const r = await runUnder(native, [join(dir, 'gone')]).done;
     expect(r.status).toBe(127);
-    expect(r.records.exit).toBe('127\n');
+    expect(r.run.exitCode).toBe(127);
     expect(r.log).toContain(`exec ${join(dir, 'gone')}: No such file or directory`);
   });
 
