@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, wri
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import { RUN_FILE, readWorkloadPid } from '../dist/executor/runtime/run-records.js';
 import { killOnExit, tempDir } from './lib.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -83,10 +84,10 @@ function liveWorkloads() {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.workload.pid')) pgids.add(Number(readFileSync(p, 'utf8').trim()));
+      else if (e.name.endsWith(`.${RUN_FILE}`)) pgids.add(readWorkloadPid(p.slice(0, -RUN_FILE.length)) ?? 0);
     }
   };
-  // The supervisors' records, beside the logs.
+  // The supervisors' workload records, in the run files beside the logs.
   if (existsSync(join(stateDir, 'logs'))) walk(join(stateDir, 'logs'));
   let live = 0;
   for (const e of readdirSync('/proc')) {

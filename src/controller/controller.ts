@@ -10,11 +10,12 @@ import { buildPod, emptyJobStatus, generatePodName, POD_NAME_ALPHABET } from '..
 import type { Db } from '../store/db.js';
 import { recordEvent } from '../store/events.js';
 import { getJob, listJobUidsNeedingSync, markJobDeleted, removeJob } from '../store/jobs.js';
-import { insertPod, listPodsForSync, markPodGone, markPodsOfJobGone, removeFinalizer, requestPodDeletion, settlePod } from '../store/pods.js';
+import { insertPod, markPodGone, markPodsOfJobGone, removeFinalizer, requestPodDeletion, settlePod } from '../store/pods.js';
 import { markRunDeleted, updateRunFromStatus } from '../store/runs.js';
 import { getJobStatus, putJobStatus } from '../store/status.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import { JobPodCache } from './pod-cache.js';
 import { WorkQueue } from './queue.js';
 import { errorFields } from '../errors.js';
 
@@ -45,13 +46,16 @@ export interface ControllerOptions {
 
 /**
  * The Job controller's impure half: a queue of Job uids; each pass re-reads the
- * Job, its status and its pods, asks the pure reconciler for a plan, and applies
- * the plan in one transaction before touching any process.
+ * Job, its status and its pods (those that changed since its last pass, through
+ * JobPodCache), asks the pure reconciler for a plan, and applies the plan in one
+ * transaction before touching any process.
  */
 export class JobController {
   readonly queue: WorkQueue;
+  private readonly pods: JobPodCache;
 
   constructor(private readonly o: ControllerOptions) {
+    this.pods = new JobPodCache(o.db);
     this.queue = new WorkQueue(
       (key) => this.timedSync(key),
       (key, err) => {
@@ -95,7 +99,9 @@ export class JobController {
     const touched = this.apply(job, status, pods, plan, now);
     for (const uid of touched) this.o.runtime.syncPod(uid);
     if (plan.statusChanged) this.o.onJobStatusChanged?.(job);
+    this.pods.release(jobUid);
     if (plan.removeJob) {
+      this.pods.forget(jobUid);
       this.o.logger.info('job deleted', { job: `${job.namespace}/${job.name}`, uid: job.uid });
       this.o.onJobRemoved?.(job);
       return;
@@ -113,7 +119,7 @@ export class JobController {
    */
   private claim(job: Job, status: JobStatus): Pod[] {
     const { db, logger } = this.o;
-    const owned = listPodsForSync(db, job.uid);
+    const owned = this.pods.pods(job.uid);
     const finished = status.conditions.some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
     const { adopt, release } = claimPods(job, finished, owned, finished ? [] : listOrphanPods(db, job.namespace));
     if (adopt.length === 0 && release.length === 0) return owned;
@@ -124,7 +130,8 @@ export class JobController {
     const ref = `${job.namespace}/${job.name}`;
     for (const uid of adopted) logger.info('pod adopted', { job: ref, pod: uid });
     for (const uid of release) logger.info('pod released', { job: ref, pod: uid });
-    return listPodsForSync(db, job.uid);
+    this.pods.forget(job.uid);
+    return this.pods.pods(job.uid);
   }
 
   /** Writes the plan in one transaction; returns the pods whose processes must change. */
@@ -155,7 +162,7 @@ export class JobController {
       const counted: Pod[] = [];
       for (const uid of plan.finalize) {
         removeFinalizer(db, uid);
-        // Counted and ended: later passes need not read it again (see listPodsForSync).
+        // Counted and ended: later passes need not read it again (see listSyncRows).
         const pod = byUid.get(uid);
         if (pod !== undefined && isPodTerminal(pod) && pod.deletionTimestamp === undefined) settlePod(db, uid, podFinishTime(pod));
         if (pod !== undefined && isPodTerminal(pod)) counted.push(pod);

@@ -107,19 +107,52 @@ export function listPodsForJob(db: Db, jobUid: string): Pod[] {
   );
 }
 
+/** How many of a Job's settled pods a pass reads: the back-off looks at the failures since the latest success, and its delay stops growing after a few. */
+export const RECENT_SETTLED = 16;
+
+/**
+ * A pod row as a reconcile pass reads it, with what decides whether a pass
+ * reads it at all (listPodsForSync) and in which order.
+ */
+export interface SyncPodRow {
+  pod: Pod;
+  ownerUid: string | null;
+  gone: boolean;
+  settled: boolean;
+  finishedAt: number | null;
+  rowid: number;
+}
+
+const SELECT_SYNC_ROW = `SELECT p.*, p.rowid AS rowid_, s.status_json FROM pods p LEFT JOIN pod_status s ON s.pod_uid = p.uid`;
+
+function toSyncRow(r: PodRow & { rowid_: number; gone: number; settled: number; finished_at: number | null }): SyncPodRow {
+  return { pod: toPod(r), ownerUid: r.owner_uid, gone: r.gone === 1, settled: r.settled === 1, finishedAt: r.finished_at, rowid: r.rowid_ };
+}
+
 /**
  * What a reconcile pass needs: the Job's pods whose outcome is not yet settled,
- * and the `recent` settled ones that finished last (the back-off looks at the
- * failures since the latest success, and its delay stops growing after a few).
+ * and the `recent` settled ones that finished last; the settled first, each
+ * part by creation.
  */
-export function listPodsForSync(db: Db, jobUid: string, recent = 16): Pod[] {
-  const open = stmt(db, `${SELECT_POD} WHERE p.owner_uid = ? AND p.gone = 0 AND p.settled = 0 ORDER BY p.created_at, p.rowid`).all(jobUid) as PodRow[];
+export function listSyncRows(db: Db, jobUid: string, recent = RECENT_SETTLED): SyncPodRow[] {
+  type Row = Parameters<typeof toSyncRow>[0];
+  const open = stmt(db, `${SELECT_SYNC_ROW} WHERE p.owner_uid = ? AND p.gone = 0 AND p.settled = 0 ORDER BY p.created_at, p.rowid`).all(jobUid) as Row[];
   const last = stmt(
     db,
-    `${SELECT_POD} WHERE p.uid IN (SELECT uid FROM pods WHERE owner_uid = ? AND gone = 0 AND settled = 1 ORDER BY finished_at DESC LIMIT ?)
+    `${SELECT_SYNC_ROW} WHERE p.uid IN (SELECT uid FROM pods WHERE owner_uid = ? AND gone = 0 AND settled = 1 ORDER BY finished_at DESC, rowid DESC LIMIT ?)
      ORDER BY p.created_at, p.rowid`,
-  ).all(jobUid, recent) as PodRow[];
-  return [...last, ...open].map(toPod);
+  ).all(jobUid, recent) as Row[];
+  return [...last, ...open].map(toSyncRow);
+}
+
+export function listPodsForSync(db: Db, jobUid: string, recent = RECENT_SETTLED): Pod[] {
+  return listSyncRows(db, jobUid, recent).map((r) => r.pod);
+}
+
+/** One pod's row as listSyncRows reads it, whoever owns it; undefined once the row is removed. */
+export function getSyncRow(db: Db, uid: string): SyncPodRow | undefined {
+  const r = stmt(db, `${SELECT_SYNC_ROW} WHERE p.uid = ?`).get(uid) as Parameters<typeof toSyncRow>[0] | undefined;
+  return r === undefined ? undefined : toSyncRow(r);
 }
 
 /** The pod has ended and its outcome is counted: later passes need not read it. */

@@ -3,12 +3,13 @@
 // match, a burst of endings, and two pods for one index. Real daemon, real
 // processes; gates (files the test creates) order the events.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor, type DaemonHandle } from '../helpers/e2e.js';
 import { JOB_COMPLETION_INDEX, type Pod } from '../../src/api/types.js';
 import { containerLogDir } from '../../src/executor/logs/paths.js';
+import { readExitCode } from '../../src/executor/runtime/run-records.js';
 import { reconcileJob } from '../../src/reconcile/job.js';
 import { DEFAULT_RECONCILE_OPTIONS } from '../../src/reconcile/plan.js';
 import { getJobByName } from '../../src/store/jobs.js';
@@ -119,7 +120,7 @@ describe('crash around a Job outcome', () => {
     expect(pod!.status.containerStatuses[0]?.state.terminated?.exitCode).toBe(5);
     // The pod's log folder holds its run records too: all of it goes.
     const runFolder = dirname(containerLogDir(d.stateDir, pod!.namespace, pod!.name, pod!.uid, 'c'));
-    expect(existsSync(`${runFolder}/c/0.exit`)).toBe(true);
+    expect(readExitCode(`${runFolder}/c/0.`)).toBe(5);
     rmSync(runFolder, { recursive: true, force: true });
     const again = await daemon({ dir: d.dir });
     await waitFor('p failed', () => hasCondition(again.stateDir, 'p', 'Failed'), 20_000);
